@@ -1,0 +1,22 @@
+package dev.runnel.hub;
+
+/**
+ * The receiving end of a subscription: in practice one SSE connection.
+ *
+ * <p>Threading: {@link #open} is called once, by the subscribing thread under the hub's lock, before
+ * any {@link #offer}; {@link #offer} and {@link #end} are then called by the hub's fan-out, one call
+ * at a time. None of them may block or do I/O: they enqueue and return.
+ */
+public interface Subscriber {
+    /** The opening of the stream: an optional reset, then snapshot or replay, then an optional id pin. */
+    void open(Opening opening);
+
+    /**
+     * Takes a live event. Returns false when it was not accepted: the subscriber is closed, or it
+     * could not keep up and closes itself (it is then unsubscribed; the client resumes from the log).
+     */
+    boolean offer(LoggedEvent event);
+
+    /** Every topic of the subscription is finite and has ended: finish after what is queued. */
+    void end();
+}

@@ -1,0 +1,530 @@
+package dev.runnel.stream;
+
+import dev.runnel.hub.Hub;
+import dev.runnel.hub.LoggedEvent;
+import dev.runnel.hub.Opening;
+import dev.runnel.hub.Subscriber;
+import dev.runnel.hub.Subscription;
+import dev.runnel.protocol.SseEncoder;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One SSE connection: a bounded queue of frames drained to the servlet output by non-blocking writes.
+ * Everything bound for the socket (events, heartbeats, {@code retry}, reset, the final frame) enters
+ * the one queue, so frames can never interleave. When several frames are queued they leave in one
+ * write followed by one flush.
+ *
+ * <p>The output has at most one owner at a time. The write state:
+ * <pre>
+ *            setWriteListener / isReady()==false
+ *   WAITING ◀──────────────────────────────────── RUNNING ──── queue empty, flushed ───▶ IDLE
+ *      │  onWritePossible                          ▲  ▲                                    │
+ *      └──────────────────────────────────────────┘  └──────── offer (schedules drain) ◀──┘
+ *   any state ── close / finished / failed write ──▶ DONE  (AsyncContext completed once; nothing after)
+ * </pre>
+ * In WAITING the container owes us {@code onWritePossible}; in RUNNING exactly one thread (a
+ * dispatcher thread or the container's callback) writes; in IDLE nobody does and the next offer
+ * schedules a drain. A close decided while RUNNING is carried out by the owner at its next step, so
+ * {@code complete()} never races a write of ours.
+ *
+ * <p>Queue bound: frames of the opening (retry, connected, reset, replay, snapshot) are exempt, since
+ * the log bounds them and they are shared arrays; live frames may take up {@code queueBytes}. A live
+ * frame of a stream topic that does not fit evicts the stream; on state topics a queued frame for the
+ * same key is replaced by the newer one (taken out of line, the newer one goes last so the client's
+ * cursor only moves forward).
+ *
+ * <p>Threading: thread-safe. {@link #offer}, {@link #end} and {@link #close} may be called from any
+ * thread; they never block and never write.
+ */
+public final class SseStream implements Subscriber, WriteListener {
+    private static final System.Logger LOG = System.getLogger(SseStream.class.getName());
+    static final byte[] HEARTBEAT = ControlFrames.HEARTBEAT;
+    private static final int MAX_BATCH_BYTES = 64 * 1024;
+    private static final int MAX_BATCH_ITEMS = 512;
+
+    private enum State { WAITING, RUNNING, IDLE, DONE }
+
+    private final String id;
+    private final ServletOutputStream out;
+    private final Runnable complete;
+    private final Executor executor;
+    private final long queueBytes;
+    private final StreamMetrics metrics;
+    private final StreamRegistry registry;
+    private final Runnable drainTask = this::drain;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean completed = new AtomicBoolean();
+
+    private final Object lock = new Object();
+    // Guarded by lock.
+    private final ArrayDeque<Object> queue = new ArrayDeque<>(); // byte[] control frames, LoggedEvent events
+    private Map<String, LoggedEvent> queuedByKey;                // newest queued live event per state key
+    private int openingItems;                                    // queue head items that are the opening
+    private long liveBytes;
+    private int superseded;
+    private State state = State.WAITING;
+    private boolean writePossibleSignal;
+    private boolean finishing;
+    private boolean aborting;
+    private String closeReason;
+
+    // Owner-confined: touched only by the thread that holds RUNNING.
+    private boolean needsFlush;
+    private Object[] batch = new Object[16];
+
+    private volatile long lastWriteNanos = System.nanoTime();
+    private volatile Hub hub;
+    private volatile Subscription subscription;
+
+    /**
+     * @param complete completes the response ({@code asyncContext::complete}); called at most once
+     */
+    public SseStream(String id, ServletOutputStream out, Runnable complete, Executor executor, long queueBytes,
+            StreamMetrics metrics, StreamRegistry registry) {
+        if (queueBytes <= 0) {
+            throw new IllegalArgumentException("queueBytes: " + queueBytes + " (expected: > 0)");
+        }
+        this.id = id;
+        this.out = out;
+        this.complete = complete;
+        this.executor = executor;
+        this.queueBytes = queueBytes;
+        this.metrics = metrics;
+        this.registry = registry;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** Queues frames that open the stream (retry, connected); call before {@link #subscribe}. */
+    public void openWith(byte[]... frames) {
+        synchronized (lock) {
+            for (byte[] frame : frames) {
+                queue.add(frame);
+                openingItems++;
+            }
+        }
+    }
+
+    /** Subscribes this stream to the hub, registers it, and starts writing once the container is ready. */
+    public void subscribe(Hub hub, List<String> topics, String lastEventId) {
+        this.hub = hub;
+        registry.add(this);
+        metrics.opened.increment();
+        this.subscription = hub.subscribe(topics, lastEventId, this);
+        if (closed.get()) {
+            hub.unsubscribe(subscription); // closed while subscribing: the close missed the subscription
+        }
+        out.setWriteListener(this);
+    }
+
+    @Override
+    public void open(Opening opening) {
+        synchronized (lock) {
+            if (opening.resetReason() != null) {
+                queue.add(ControlFrames.reset(opening.resetReason(), opening.resetDetail()));
+                openingItems++;
+            }
+            for (LoggedEvent event : opening.events()) {
+                queue.add(event);
+                openingItems++;
+            }
+            if (opening.pinId() != null) {
+                queue.add(SseEncoder.idOnly(opening.pinId()));
+                openingItems++;
+            }
+            if (opening.ended()) {
+                finishing = true;
+            }
+        }
+    }
+
+    @Override
+    public boolean offer(LoggedEvent event) {
+        boolean schedule = false;
+        boolean evicted = false;
+        boolean completeHere = false;
+        synchronized (lock) {
+            if (aborting || finishing) {
+                return false;
+            }
+            int length = event.frame().length;
+            String key = event.coalesceKey();
+            LoggedEvent replaced = key == null || queuedByKey == null ? null : queuedByKey.get(key);
+            long after = liveBytes + length - (replaced == null ? 0 : replaced.frame().length);
+            if (after > queueBytes && liveBytes > 0) {
+                metrics.evictions.increment();
+                evicted = true;
+                completeHere = abortLocked("evicted: " + (liveBytes + length) + " bytes queued (limit "
+                        + queueBytes + ")");
+            } else {
+                if (replaced != null) {
+                    superseded++;
+                    liveBytes -= replaced.frame().length;
+                }
+                if (key != null) {
+                    if (queuedByKey == null) {
+                        queuedByKey = new HashMap<>();
+                    }
+                    queuedByKey.put(key, event);
+                }
+                queue.add(event);
+                liveBytes += length;
+                if (superseded > 64 && superseded * 2 > queue.size()) {
+                    compactLocked();
+                }
+                schedule = wakeLocked();
+            }
+        }
+        if (evicted) {
+            afterClose(completeHere);
+            return false;
+        }
+        if (schedule) {
+            scheduleDrain();
+        }
+        return true;
+    }
+
+    @Override
+    public void end() {
+        boolean schedule;
+        synchronized (lock) {
+            if (aborting || finishing) {
+                return;
+            }
+            finishing = true;
+            schedule = wakeLocked();
+        }
+        if (schedule) {
+            scheduleDrain();
+        }
+    }
+
+    /**
+     * Queues a heartbeat comment when nothing was written for {@code intervalNanos} and nothing is
+     * waiting to be written (a queued frame will show the peer we are alive anyway).
+     */
+    void heartbeatIfIdle(long nowNanos, long intervalNanos) {
+        if (nowNanos - lastWriteNanos < intervalNanos) {
+            return;
+        }
+        boolean schedule;
+        synchronized (lock) {
+            if (aborting || finishing || !queue.isEmpty() || state == State.RUNNING) {
+                return;
+            }
+            queue.add(HEARTBEAT);
+            liveBytes += HEARTBEAT.length;
+            schedule = wakeLocked();
+        }
+        metrics.heartbeats.increment();
+        lastWriteNanos = nowNanos; // counts as activity so a stalled peer is not offered one per sweep
+        if (schedule) {
+            scheduleDrain();
+        }
+    }
+
+    /** Shutdown: send what is queued, then {@code finalFrame} (a jittered {@code retry:}), then complete. */
+    void finish(byte[] finalFrame) {
+        boolean schedule;
+        synchronized (lock) {
+            if (aborting || finishing) {
+                return;
+            }
+            queue.add(finalFrame);
+            liveBytes += finalFrame.length;
+            finishing = true;
+            schedule = wakeLocked();
+        }
+        if (schedule) {
+            scheduleDrain();
+        }
+    }
+
+    /** Ends the stream now, dropping what is queued. Idempotent; any thread. */
+    public void close(String reason) {
+        boolean completeHere;
+        synchronized (lock) {
+            if (aborting) {
+                return;
+            }
+            completeHere = abortLocked(reason);
+        }
+        afterClose(completeHere);
+    }
+
+    /** The container completed the response (AsyncListener.onComplete): nothing may touch it any more. */
+    void containerCompleted() {
+        completed.set(true);
+        synchronized (lock) {
+            if (!aborting) {
+                abortLocked("completed by the container");
+            }
+            state = State.DONE;
+        }
+        afterClose(false);
+    }
+
+    /** The container reports an error or timeout: close, and make sure the response is completed. */
+    void containerFailed(String reason) {
+        close(reason);
+        completeOnce();
+    }
+
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    /** Live bytes queued (the opening excluded): what the queue bound limits. */
+    public long queuedBytes() {
+        synchronized (lock) {
+            return liveBytes;
+        }
+    }
+
+    public String closeReason() {
+        synchronized (lock) {
+            return closeReason;
+        }
+    }
+
+    @Override
+    public void onWritePossible() {
+        synchronized (lock) {
+            if (state == State.RUNNING) {
+                writePossibleSignal = true; // the owner saw isReady()==false and has not parked yet
+                return;
+            }
+            if (state != State.WAITING) {
+                return;
+            }
+            state = State.RUNNING;
+        }
+        drain();
+    }
+
+    @Override
+    public void onError(Throwable failure) {
+        LOG.log(Level.DEBUG, () -> "stream " + id + ": write failed: " + failure);
+        close("write failed: " + failure);
+    }
+
+    /** Owner only. Writes until the queue is empty, the output is not ready, or the stream is done. */
+    private void drain() {
+        try {
+            for (;;) {
+                boolean ready = out.isReady();
+                int count = 0;
+                boolean completeHere = false;
+                synchronized (lock) {
+                    if (aborting) {
+                        state = State.DONE;
+                        completeHere = true;
+                    } else if (!ready) {
+                        if (writePossibleSignal) {
+                            writePossibleSignal = false; // onWritePossible came between isReady() and here
+                            continue;
+                        }
+                        state = State.WAITING;
+                        return;
+                    } else {
+                        writePossibleSignal = false;
+                        count = takeBatchLocked();
+                        if (count == 0 && !needsFlush) {
+                            if (!finishing) {
+                                state = State.IDLE;
+                                return;
+                            }
+                            state = State.DONE;
+                            completeHere = true;
+                        }
+                    }
+                }
+                if (completeHere) {
+                    afterClose(true);
+                    return;
+                }
+                if (count > 0) {
+                    write(count);
+                } else {
+                    needsFlush = false;
+                    out.flush();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.DEBUG, () -> "stream " + id + ": client went away: " + e);
+            synchronized (lock) {
+                if (!aborting) {
+                    abortLocked("write failed: " + e);
+                }
+                state = State.DONE;
+            }
+            afterClose(true);
+        }
+    }
+
+    /** Owner only: writes the batch taken by {@link #takeBatchLocked} as one array. */
+    private void write(int count) throws IOException {
+        byte[] chunk;
+        int frames = 0;
+        if (count == 1) {
+            chunk = bytesOf(batch[0]);
+            frames = batch[0] instanceof LoggedEvent ? 1 : 0;
+        } else {
+            int total = 0;
+            for (int i = 0; i < count; i++) {
+                total += bytesOf(batch[i]).length;
+            }
+            chunk = new byte[total];
+            int at = 0;
+            for (int i = 0; i < count; i++) {
+                byte[] b = bytesOf(batch[i]);
+                System.arraycopy(b, 0, chunk, at, b.length);
+                at += b.length;
+                if (batch[i] instanceof LoggedEvent) {
+                    frames++;
+                }
+            }
+        }
+        java.util.Arrays.fill(batch, 0, count, null);
+        out.write(chunk);
+        needsFlush = true;
+        lastWriteNanos = System.nanoTime();
+        metrics.writes.increment();
+        metrics.bytesWritten.add(chunk.length);
+        if (frames > 0) {
+            metrics.framesDelivered.add(frames);
+        }
+    }
+
+    /** Guarded by lock. Moves up to a batch of queued items into {@code batch}; returns how many. */
+    private int takeBatchLocked() {
+        int count = 0;
+        int bytes = 0;
+        Object item;
+        while (count < MAX_BATCH_ITEMS && (count == 0 || bytes < MAX_BATCH_BYTES) && (item = queue.poll()) != null) {
+            boolean live = openingItems == 0;
+            if (!live) {
+                openingItems--;
+            }
+            int length = bytesOf(item).length;
+            if (live) {
+                if (item instanceof LoggedEvent event && event.coalesceKey() != null) {
+                    if (queuedByKey.get(event.coalesceKey()) != event) {
+                        superseded--; // a newer value for the key is queued behind; its bytes are counted there
+                        continue;
+                    }
+                    queuedByKey.remove(event.coalesceKey());
+                }
+                liveBytes -= length;
+            }
+            if (count == batch.length) {
+                batch = java.util.Arrays.copyOf(batch, count * 2);
+            }
+            batch[count++] = item;
+            bytes += length;
+        }
+        return count;
+    }
+
+    /** Guarded by lock. Drops superseded state frames so a stalled client's queue cannot grow in slots. */
+    private void compactLocked() {
+        int index = 0;
+        for (Iterator<Object> it = queue.iterator(); it.hasNext(); index++) {
+            Object item = it.next();
+            if (index >= openingItems && item instanceof LoggedEvent event && event.coalesceKey() != null
+                    && queuedByKey.get(event.coalesceKey()) != event) {
+                it.remove();
+                index--;
+            }
+        }
+        superseded = 0;
+    }
+
+    /** Guarded by lock. Returns true when the caller must schedule a drain. */
+    private boolean wakeLocked() {
+        if (state == State.IDLE) {
+            state = State.RUNNING;
+            return true;
+        }
+        return false;
+    }
+
+    /** Guarded by lock. Marks the stream closing; returns true when the caller must complete it now. */
+    private boolean abortLocked(String reason) {
+        aborting = true;
+        closeReason = reason;
+        queue.clear();
+        queuedByKey = null;
+        openingItems = 0;
+        liveBytes = 0;
+        if (state == State.IDLE || state == State.WAITING) {
+            state = State.DONE; // nobody owns the output: complete here (a RUNNING owner does it itself)
+            return true;
+        }
+        return false;
+    }
+
+    /** Once per stream: leave the hub and the registry; then complete the response if asked. */
+    private void afterClose(boolean completeResponse) {
+        if (closed.compareAndSet(false, true)) {
+            Subscription s = subscription;
+            if (s != null) {
+                hub.unsubscribe(s);
+            }
+            registry.remove(this);
+            metrics.closed.increment();
+            LOG.log(Level.DEBUG, () -> "stream " + id + " closed: " + closeReason());
+        }
+        if (completeResponse) {
+            completeOnce();
+        }
+    }
+
+    private void completeOnce() {
+        if (completed.compareAndSet(false, true)) {
+            try {
+                complete.run();
+            } catch (IllegalStateException e) {
+                LOG.log(Level.DEBUG, () -> "stream " + id + ": already completed: " + e);
+            }
+        }
+    }
+
+    private void scheduleDrain() {
+        try {
+            executor.execute(drainTask);
+        } catch (RejectedExecutionException e) {
+            // The dispatcher is stopping and we own the output (wakeLocked): close and complete here.
+            synchronized (lock) {
+                if (!aborting) {
+                    abortLocked("dispatcher stopped");
+                }
+                state = State.DONE;
+            }
+            afterClose(true);
+        }
+    }
+
+    private static byte[] bytesOf(Object item) {
+        return item instanceof LoggedEvent event ? event.frame() : (byte[]) item;
+    }
+
+    @Override
+    public String toString() {
+        return "SseStream[" + id + "]";
+    }
+}

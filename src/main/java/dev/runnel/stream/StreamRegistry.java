@@ -1,0 +1,83 @@
+package dev.runnel.stream;
+
+import java.lang.System.Logger.Level;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * The open streams of one application: counted for {@code /stats}, swept for heartbeats, finished
+ * at shutdown.
+ *
+ * <p>Threading: thread-safe.
+ */
+public final class StreamRegistry {
+    private static final System.Logger LOG = System.getLogger(StreamRegistry.class.getName());
+
+    private final Set<SseStream> streams = ConcurrentHashMap.newKeySet();
+    private final Object emptied = new Object();
+
+    void add(SseStream stream) {
+        streams.add(stream);
+    }
+
+    void remove(SseStream stream) {
+        if (streams.remove(stream) && streams.isEmpty()) {
+            synchronized (emptied) {
+                emptied.notifyAll();
+            }
+        }
+    }
+
+    public int size() {
+        return streams.size();
+    }
+
+    public List<SseStream> snapshot() {
+        return List.copyOf(streams);
+    }
+
+    /** Offers a heartbeat to every stream idle for at least {@code intervalNanos}. Scheduler thread. */
+    public void sweepHeartbeats(long intervalNanos) {
+        long now = System.nanoTime();
+        for (SseStream stream : streams) {
+            stream.heartbeatIfIdle(now, intervalNanos);
+        }
+    }
+
+    /**
+     * Shutdown: every stream gets a final {@code retry:} (jittered by {@code retryMillis}, so clients do
+     * not all come back at once) after what it has queued, and completes. Streams still open after
+     * {@code graceMillis} (a peer that stopped reading) are closed without it.
+     *
+     * @return how many streams had to be closed forcibly
+     */
+    public int finishAll(LongSupplier retryMillis, long graceMillis) {
+        for (SseStream stream : streams) {
+            stream.finish(ControlFrames.retry(retryMillis.getAsLong()));
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
+        synchronized (emptied) {
+            long left;
+            while (!streams.isEmpty() && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(emptied, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        int forced = 0;
+        for (SseStream stream : streams) {
+            stream.close("shutdown: the client did not take its final frame in time");
+            forced++;
+        }
+        if (forced > 0) {
+            LOG.log(Level.INFO, forced + " stream(s) closed without their final frame at shutdown");
+        }
+        return forced;
+    }
+}

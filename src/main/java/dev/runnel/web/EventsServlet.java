@@ -1,0 +1,134 @@
+package dev.runnel.web;
+
+import dev.runnel.hub.TopicNames;
+import dev.runnel.stream.ControlFrames;
+import dev.runnel.stream.SseStream;
+import dev.runnel.stream.StreamAsyncListener;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code GET /events?topic=a&topic=b[&last_event_id=x]}: opens a Server-Sent Events stream.
+ *
+ * <p>On the wire, after the headers: {@code retry:} (jittered per connection), a {@code connected}
+ * event, then the opening the hub chose (reset, snapshot or replay, id pin), then live events and
+ * heartbeats. The cursor is the {@code Last-Event-ID} header (what {@code EventSource} sends when it
+ * reconnects) or, when absent, the {@code last_event_id} query parameter (for a first connect).
+ *
+ * <p>Threading: container threads; the stream itself takes over after {@code startAsync}.
+ */
+final class EventsServlet extends ApiServlet {
+    private static final long serialVersionUID = 1L;
+    static final int MAX_LAST_EVENT_ID_LENGTH = 256;
+
+    private final transient Runnel runnel;
+    private final AtomicLong connections = new AtomicLong();
+
+    EventsServlet(Runnel runnel) {
+        super("GET");
+        this.runnel = runnel;
+    }
+
+    @Override
+    void handle(String method, HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        if (runnel.isShuttingDown()) {
+            resp.setHeader("Retry-After", "5");
+            sendError(resp, 503, "shutting-down", "the server is shutting down; reconnect in a few seconds");
+            return;
+        }
+        if (!acceptsEventStream(req.getHeader("Accept"))) {
+            sendError(resp, 406, "not-acceptable",
+                    "this endpoint only produces text/event-stream (Accept was \"" + req.getHeader("Accept") + "\")");
+            return;
+        }
+        List<String> topics = topics(req);
+        String lastEventId = lastEventId(req);
+        if (runnel.hub().isFinished(topics, lastEventId)) {
+            // WHATWG: a 204 tells EventSource to stop reconnecting; the client has the whole finite topic.
+            resp.setStatus(HttpServletResponse.SC_NO_CONTENT);
+            return;
+        }
+        resp.setStatus(200);
+        // Bytes, not a Writer: getWriter() without an explicit encoding would be ISO-8859-1.
+        resp.setContentType("text/event-stream;charset=UTF-8");
+        resp.setHeader("Cache-Control", "no-store");
+        resp.setHeader("X-Accel-Buffering", "no");
+        AsyncContext async = req.startAsync();
+        async.setTimeout(0); // no container cut-off: heartbeats find dead peers, close() ends streams
+        String id = runnel.hub().epoch() + "-" + Long.toString(connections.incrementAndGet(), 36);
+        SseStream stream = new SseStream(id, resp.getOutputStream(), async::complete, runnel.dispatch(),
+                runnel.config().queueBytes(), runnel.metrics(), runnel.streams());
+        async.addListener(new StreamAsyncListener(stream));
+        stream.openWith(ControlFrames.retry(runnel.jitteredRetryMillis()), ControlFrames.connected(id, topics));
+        try {
+            stream.subscribe(runnel.hub(), topics, lastEventId);
+        } catch (IllegalStateException shutDown) {
+            stream.close("the server is shutting down");
+        }
+    }
+
+    private List<String> topics(HttpServletRequest req) {
+        String[] values = req.getParameterValues("topic");
+        if (values == null || values.length == 0) {
+            throw BadRequest.of("no topic: name one or more with ?topic=a&topic=b");
+        }
+        LinkedHashSet<String> topics = new LinkedHashSet<>();
+        for (String value : values) {
+            try {
+                topics.add(TopicNames.check(value));
+            } catch (IllegalArgumentException e) {
+                throw BadRequest.of(e.getMessage());
+            }
+        }
+        int max = runnel.config().maxTopics();
+        if (topics.size() > max) {
+            throw BadRequest.of("topic: " + topics.size() + " topics (expected: at most " + max
+                    + ", runnel.subscribe.maxTopics)");
+        }
+        return new ArrayList<>(topics);
+    }
+
+    private static String lastEventId(HttpServletRequest req) {
+        String id = req.getHeader("Last-Event-ID");
+        if (id == null || id.isEmpty()) {
+            id = req.getParameter("last_event_id");
+        }
+        if (id != null && id.length() > MAX_LAST_EVENT_ID_LENGTH) {
+            throw BadRequest.of("Last-Event-ID: " + id.length() + " characters (expected: at most "
+                    + MAX_LAST_EVENT_ID_LENGTH + ")");
+        }
+        return id == null || id.isEmpty() ? null : id;
+    }
+
+    /** Absent, {@code *}{@code /*}, {@code text/*} or {@code text/event-stream} (unless given q=0). */
+    static boolean acceptsEventStream(String accept) {
+        if (accept == null || accept.isBlank()) {
+            return true;
+        }
+        for (String range : accept.split(",")) {
+            String[] parts = range.split(";");
+            String type = parts[0].strip().toLowerCase(Locale.ROOT);
+            if (!type.equals("text/event-stream") && !type.equals("text/*") && !type.equals("*/*")) {
+                continue;
+            }
+            boolean refused = false;
+            for (int i = 1; i < parts.length; i++) {
+                String param = parts[i].strip().toLowerCase(Locale.ROOT).replace(" ", "");
+                if (param.matches("q=0(\\.0{0,3})?")) {
+                    refused = true;
+                }
+            }
+            if (!refused) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

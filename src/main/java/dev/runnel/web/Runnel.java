@@ -1,0 +1,139 @@
+package dev.runnel.web;
+
+import dev.runnel.hub.Hub;
+import dev.runnel.hub.MemoryEventLog;
+import dev.runnel.hub.TopicKinds;
+import dev.runnel.stream.StreamMetrics;
+import dev.runnel.stream.StreamRegistry;
+import java.lang.System.Logger.Level;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One running Runnel: the hub, the open streams, the dispatcher and the scheduler. Built by
+ * {@link RunnelListener} when the web application starts and closed when it stops.
+ *
+ * <p>Threading: thread-safe.
+ */
+public final class Runnel implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Runnel.class.getName());
+    /** The servlet context attribute under which the running instance is kept. */
+    public static final String ATTRIBUTE = Runnel.class.getName();
+
+    private final RunnelConfig config;
+    private final Hub hub;
+    private final StreamRegistry streams = new StreamRegistry();
+    private final StreamMetrics metrics = new StreamMetrics();
+    private final ThreadPoolExecutor dispatch;
+    private final ScheduledThreadPoolExecutor scheduler;
+    private final long startedNanos = System.nanoTime();
+    private volatile boolean shuttingDown;
+
+    public Runnel(RunnelConfig config) {
+        this.config = config;
+        this.dispatch = new ThreadPoolExecutor(config.dispatchThreads(), config.dispatchThreads(), 0,
+                TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), named("runnel-dispatch-", true)) {
+            @Override
+            protected void afterExecute(Runnable task, Throwable failure) {
+                if (failure != null) {
+                    LOG.log(Level.ERROR, "dispatcher task failed; the dispatcher keeps running", failure);
+                }
+            }
+        };
+        this.scheduler = new ScheduledThreadPoolExecutor(1, named("runnel-scheduler", false));
+        this.scheduler.setRemoveOnCancelPolicy(true);
+        this.hub = new Hub(new MemoryEventLog(config.logSize(), config.logMaxAge().toMillis()),
+                TopicKinds.of(config.stateTopics(), config.finiteTopics()), dispatch);
+        long heartbeatNanos = config.heartbeat().toNanos();
+        long sweepMillis = Math.max(5, config.heartbeat().toMillis() / 4);
+        every(sweepMillis, () -> streams.sweepHeartbeats(heartbeatNanos));
+    }
+
+    /** Runs {@code task} on the scheduler every {@code periodMillis}; a failing run is logged, not fatal. */
+    public void every(long periodMillis, Runnable task) {
+        scheduler.scheduleAtFixedRate(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.log(Level.ERROR, "scheduled task failed; it keeps its schedule", e);
+            }
+        }, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+    }
+
+    public RunnelConfig config() {
+        return config;
+    }
+
+    public Hub hub() {
+        return hub;
+    }
+
+    public StreamRegistry streams() {
+        return streams;
+    }
+
+    public StreamMetrics metrics() {
+        return metrics;
+    }
+
+    public ExecutorService dispatch() {
+        return dispatch;
+    }
+
+    public ScheduledExecutorService scheduler() {
+        return scheduler;
+    }
+
+    public boolean isShuttingDown() {
+        return shuttingDown;
+    }
+
+    public long uptimeMillis() {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
+    }
+
+    /** A reconnection delay for one client, spread over [retry.min, retry.max] so crowds disperse. */
+    public long jitteredRetryMillis() {
+        long min = config.retryMin().toMillis();
+        long max = config.retryMax().toMillis();
+        return min == max ? min : ThreadLocalRandom.current().nextLong(min, max + 1);
+    }
+
+    /**
+     * Shutdown: refuse new streams, give every open stream a final jittered {@code retry:} and complete
+     * it, then stop every thread this instance started.
+     */
+    @Override
+    public void close() {
+        shuttingDown = true;
+        hub.close();
+        streams.finishAll(this::jitteredRetryMillis, config.shutdownGrace().toMillis());
+        scheduler.shutdownNow();
+        dispatch.shutdown();
+        try {
+            if (!dispatch.awaitTermination(5, TimeUnit.SECONDS)) {
+                dispatch.shutdownNow();
+            }
+            scheduler.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            dispatch.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static ThreadFactory named(String prefix, boolean numbered) {
+        AtomicInteger counter = new AtomicInteger();
+        return task -> {
+            Thread t = new Thread(task, numbered ? prefix + counter.incrementAndGet() : prefix);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

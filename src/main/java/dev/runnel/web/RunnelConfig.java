@@ -1,0 +1,66 @@
+package dev.runnel.web;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Every configuration key Runnel reads, with its default. The README's "Configuration" table lists
+ * the same keys; keep the two together.
+ *
+ * <p>Threading: immutable.
+ */
+public record RunnelConfig(
+        int logSize,
+        Duration logMaxAge,
+        long queueBytes,
+        Duration retryMin,
+        Duration retryMax,
+        Duration heartbeat,
+        int maxTopics,
+        String publishSecret,
+        long publishMaxBytes,
+        List<String> stateTopics,
+        List<String> finiteTopics,
+        int dispatchThreads,
+        Duration shutdownGrace) {
+
+    public static RunnelConfig from(Settings s) {
+        RunnelConfig c = new RunnelConfig(
+                s.integer("runnel.log.size", 10_000, 1, 10_000_000),
+                s.duration("runnel.log.maxAge", Duration.ofHours(1)),
+                s.bytes("runnel.stream.queueBytes", 1024 * 1024),
+                s.duration("runnel.retry.min", Duration.ofMillis(2000)),
+                s.duration("runnel.retry.max", Duration.ofMillis(5000)),
+                s.duration("runnel.heartbeat", Duration.ofSeconds(15)),
+                s.integer("runnel.subscribe.maxTopics", 64, 1, 10_000),
+                s.string("runnel.publish.secret", null),
+                s.bytes("runnel.publish.maxBytes", 64 * 1024),
+                s.list("runnel.topics.state", "stocks,system"),
+                s.list("runnel.topics.finite", "tasks/,chat/,demo/"),
+                s.integer("runnel.dispatch.threads", Runtime.getRuntime().availableProcessors(), 1, 256),
+                s.duration("runnel.shutdown.grace", Duration.ofSeconds(2)));
+        c.check();
+        return c;
+    }
+
+    private void check() {
+        positive("runnel.log.maxAge", logMaxAge);
+        positive("runnel.heartbeat", heartbeat);
+        if (retryMax.compareTo(retryMin) < 0) {
+            throw new IllegalArgumentException("runnel.retry.max: " + retryMax.toMillis() + "ms (expected: >= runnel.retry.min "
+                    + retryMin.toMillis() + "ms)");
+        }
+        if (queueBytes <= 0) {
+            throw new IllegalArgumentException("runnel.stream.queueBytes: " + queueBytes + " (expected: > 0)");
+        }
+        if (publishMaxBytes <= 0) {
+            throw new IllegalArgumentException("runnel.publish.maxBytes: " + publishMaxBytes + " (expected: > 0)");
+        }
+    }
+
+    private static void positive(String key, Duration d) {
+        if (d.isZero() || d.isNegative()) {
+            throw new IllegalArgumentException(key + ": " + d.toMillis() + "ms (expected: > 0)");
+        }
+    }
+}

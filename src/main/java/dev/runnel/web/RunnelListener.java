@@ -1,0 +1,48 @@
+package dev.runnel.web;
+
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletContextEvent;
+import jakarta.servlet.ServletContextListener;
+import jakarta.servlet.ServletRegistration;
+import jakarta.servlet.http.HttpServlet;
+import java.lang.System.Logger.Level;
+
+/**
+ * Builds Runnel when the web application starts (settings, hub, dispatcher, scheduler, servlets) and
+ * takes it all down when it stops: every stream is finished and every thread started here ends, so
+ * a redeploy leaves nothing behind. Declared in {@code WEB-INF/web.xml}; embedded servers add it too.
+ *
+ * <p>Threading: called by the container, once each.
+ */
+public final class RunnelListener implements ServletContextListener {
+    private static final System.Logger LOG = System.getLogger(RunnelListener.class.getName());
+
+    @Override
+    public void contextInitialized(ServletContextEvent sce) {
+        ServletContext context = sce.getServletContext();
+        RunnelConfig config = RunnelConfig.from(Settings.of(context::getInitParameter));
+        Runnel runnel = new Runnel(config);
+        context.setAttribute(Runnel.ATTRIBUTE, runnel);
+        add(context, "events", new EventsServlet(runnel), "/events");
+        add(context, "publish", new PublishServlet(runnel), "/publish");
+        add(context, "stats", new StatsServlet(runnel), "/stats");
+        LOG.log(Level.INFO, "Runnel started: epoch " + runnel.hub().epoch() + ", log " + config.logSize()
+                + " events, " + config.dispatchThreads() + " dispatch threads");
+    }
+
+    @Override
+    public void contextDestroyed(ServletContextEvent sce) {
+        Object runnel = sce.getServletContext().getAttribute(Runnel.ATTRIBUTE);
+        if (runnel instanceof Runnel r) {
+            r.close();
+            sce.getServletContext().removeAttribute(Runnel.ATTRIBUTE);
+            LOG.log(Level.INFO, "Runnel stopped");
+        }
+    }
+
+    private static void add(ServletContext context, String name, HttpServlet servlet, String... paths) {
+        ServletRegistration.Dynamic registration = context.addServlet(name, servlet);
+        registration.setAsyncSupported(true);
+        registration.addMapping(paths);
+    }
+}
