@@ -28,6 +28,7 @@ public final class Runnel implements AutoCloseable {
     public static final String ATTRIBUTE = Runnel.class.getName();
 
     private final RunnelConfig config;
+    private final Settings settings;
     private final Hub hub;
     private final StreamRegistry streams = new StreamRegistry();
     private final StreamMetrics metrics = new StreamMetrics();
@@ -36,9 +37,10 @@ public final class Runnel implements AutoCloseable {
     private final long startedNanos = System.nanoTime();
     private volatile boolean shuttingDown;
 
-    public Runnel(RunnelConfig config) {
-        this.config = config;
-        this.dispatch = new ThreadPoolExecutor(config.dispatchThreads(), config.dispatchThreads(), 0,
+    public Runnel(Settings settings) {
+        this.settings = settings;
+        this.config = RunnelConfig.from(settings);
+        this.dispatch = new ThreadPoolExecutor(this.config.dispatchThreads(), this.config.dispatchThreads(), 0,
                 TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), named("runnel-dispatch-", true)) {
             @Override
             protected void afterExecute(Runnable task, Throwable failure) {
@@ -65,6 +67,11 @@ public final class Runnel implements AutoCloseable {
                 LOG.log(Level.ERROR, "scheduled task failed; it keeps its schedule", e);
             }
         }, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** The settings source, for parts (feeds, filters) that read keys of their own. */
+    public Settings settings() {
+        return settings;
     }
 
     public RunnelConfig config() {

@@ -20,8 +20,8 @@ public final class RunnelListener implements ServletContextListener {
     @Override
     public void contextInitialized(ServletContextEvent sce) {
         ServletContext context = sce.getServletContext();
-        RunnelConfig config = RunnelConfig.from(Settings.of(context::getInitParameter));
-        Runnel runnel = new Runnel(config);
+        Runnel runnel = new Runnel(Settings.of(context::getInitParameter));
+        RunnelConfig config = runnel.config();
         context.setAttribute(Runnel.ATTRIBUTE, runnel);
         add(context, "events", new EventsServlet(runnel), "/events");
         add(context, "publish", new PublishServlet(runnel), "/publish");

@@ -1,0 +1,143 @@
+package dev.runnel.testing;
+
+import dev.runnel.web.Runnel;
+import dev.runnel.web.RunnelListener;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.client.ContentResponse;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.StringRequestContent;
+import org.eclipse.jetty.http.HttpMethod;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/**
+ * A real embedded Jetty on a free port running Runnel exactly as the WAR does (the same listener
+ * builds it), with settings passed as context-params, plus a started jetty-client.
+ */
+public final class TestServer implements AutoCloseable {
+    private final Server server;
+    private final ServletContextHandler context;
+    private final HttpClient client;
+    private final ServerConnector connector;
+
+    private TestServer(Map<String, String> settings) throws Exception {
+        server = new Server();
+        connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        server.addConnector(connector);
+        context = new ServletContextHandler("/");
+        settings.forEach(context::setInitParameter);
+        context.addEventListener(new RunnelListener());
+        server.setHandler(context);
+        server.start();
+        client = new HttpClient();
+        client.setMaxConnectionsPerDestination(10_000);
+        client.start();
+    }
+
+    /** Starts a server with fast test settings, overridden by {@code settings} (key, value, key, value…). */
+    public static TestServer start(String... settings) throws Exception {
+        Map<String, String> map = new LinkedHashMap<>();
+        map.put("runnel.heartbeat", "30s");
+        map.put("runnel.retry.min", "100ms");
+        map.put("runnel.retry.max", "200ms");
+        map.put("runnel.shutdown.grace", "1s");
+        for (int i = 0; i + 1 < settings.length; i += 2) {
+            map.put(settings[i], settings[i + 1]);
+        }
+        return new TestServer(map);
+    }
+
+    public URI uri(String pathAndQuery) {
+        return URI.create("http://127.0.0.1:" + connector.getLocalPort() + pathAndQuery);
+    }
+
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    public HttpClient client() {
+        return client;
+    }
+
+    public Runnel runnel() {
+        return (Runnel) context.getServletContext().getAttribute(Runnel.ATTRIBUTE);
+    }
+
+    /** Subscribes to the given topics (query string built for you). */
+    public EventRecorder subscribe(String... topics) {
+        return EventRecorder.open(client, uri("/events?" + query(topics)), null);
+    }
+
+    /** Subscribes with a {@code Last-Event-ID} header. */
+    public EventRecorder resume(String lastEventId, String... topics) {
+        return EventRecorder.open(client, uri("/events?" + query(topics)), lastEventId);
+    }
+
+    public static String query(String... topics) {
+        StringBuilder q = new StringBuilder();
+        for (String topic : topics) {
+            if (q.length() > 0) {
+                q.append('&');
+            }
+            q.append("topic=").append(topic);
+        }
+        return q.toString();
+    }
+
+    /** POSTs a JSON body; returns the response (any status). */
+    public ContentResponse postJson(String path, String json, String... headers) throws Exception {
+        Request request = client.newRequest(uri(path)).method(HttpMethod.POST)
+                .body(new StringRequestContent("application/json", json, StandardCharsets.UTF_8));
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            String name = headers[i];
+            String value = headers[i + 1];
+            request.headers(h -> h.put(name, value));
+        }
+        return request.timeout(10, TimeUnit.SECONDS).send();
+    }
+
+    /** Publishes through {@code POST /publish}, asserts 200, returns the assigned id. */
+    public String publish(String topic, String event, String data) throws Exception {
+        JsonObject body = new JsonObject();
+        body.addProperty("topic", topic);
+        if (event != null) {
+            body.addProperty("event", event);
+        }
+        body.addProperty("data", data);
+        ContentResponse response = postJson("/publish", body.toString());
+        if (response.getStatus() != 200) {
+            throw new AssertionError("publish answered " + response.getStatus() + ": " + response.getContentAsString());
+        }
+        return JsonParser.parseString(response.getContentAsString()).getAsJsonObject().get("id").getAsString();
+    }
+
+    /** {@code GET /stats} as JSON. */
+    public JsonObject stats() throws Exception {
+        ContentResponse response = client.newRequest(uri("/stats")).timeout(10, TimeUnit.SECONDS).send();
+        return JsonParser.parseString(response.getContentAsString()).getAsJsonObject();
+    }
+
+    /** Stops the server (which runs Runnel's shutdown) and the client. */
+    public void stopServer() throws Exception {
+        server.stop();
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            server.stop();
+        } finally {
+            client.stop();
+        }
+    }
+}
