@@ -37,7 +37,7 @@ public final class TestServer implements AutoCloseable {
         context = new ServletContextHandler("/");
         settings.forEach(context::setInitParameter);
         context.addEventListener(new RunnelListener());
-        server.setHandler(context);
+        server.setHandler(new RemoteAddressOverride(context));
         server.start();
         client = new HttpClient();
         client.setMaxConnectionsPerDestination(10_000);
@@ -94,6 +94,9 @@ public final class TestServer implements AutoCloseable {
         return q.toString();
     }
 
+    /** The header that makes a request look as if it came from another address (tests only). */
+    public static final String REMOTE_ADDRESS_HEADER = RemoteAddressOverride.HEADER;
+
     /** POSTs a JSON body; returns the response (any status). */
     public ContentResponse postJson(String path, String json, String... headers) throws Exception {
         Request request = client.newRequest(uri(path)).method(HttpMethod.POST)
@@ -127,7 +130,15 @@ public final class TestServer implements AutoCloseable {
         return JsonParser.parseString(response.getContentAsString()).getAsJsonObject();
     }
 
-    /** Stops the server (which runs Runnel's shutdown) and the client. */
+    /**
+     * Undeploys the application while the server keeps running (Runnel's shutdown runs with every
+     * connection still open). A full {@link #stopServer} closes Jetty's connectors first.
+     */
+    public void undeploy() throws Exception {
+        context.stop();
+    }
+
+    /** Stops the whole server: connectors first, then the application. */
     public void stopServer() throws Exception {
         server.stop();
     }
