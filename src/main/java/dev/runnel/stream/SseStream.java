@@ -125,9 +125,16 @@ public final class SseStream implements Subscriber, WriteListener {
         metrics.opened.increment();
         this.subscription = hub.subscribe(topics, lastEventId, this);
         if (closed.get()) {
-            hub.unsubscribe(subscription); // closed while subscribing: the close missed the subscription
+            // Closed while subscribing (evicted before the first write, or shut down): the close
+            // missed the subscription, and the response is already completed.
+            hub.unsubscribe(subscription);
+            return;
         }
-        out.setWriteListener(this);
+        try {
+            out.setWriteListener(this);
+        } catch (IllegalStateException e) {
+            LOG.log(Level.DEBUG, () -> "stream " + id + " completed before it could start writing: " + e);
+        }
     }
 
     @Override
