@@ -25,7 +25,10 @@ public interface EventLog {
     /** Judges a client's {@code Last-Event-ID}: null or empty gives {@link Cursor#NONE}. */
     Cursor cursor(String lastEventId);
 
-    /** The logged events after {@code sequence} whose topic passes the filter, oldest first. */
+    /**
+     * The logged events after {@code sequence} whose topic passes the filter, oldest first. Only reads:
+     * what {@link #cursor} has just judged covered is all still there.
+     */
     List<LoggedEvent> after(long sequence, Predicate<String> topics);
 
     /** Sequence of the newest event, 0 when nothing was ever appended. */

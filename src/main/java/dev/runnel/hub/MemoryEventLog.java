@@ -80,6 +80,8 @@ public final class MemoryEventLog implements EventLog {
 
     @Override
     public Cursor cursor(String lastEventId) {
+        // Expire here, and not again in after(): a cursor judged valid must keep its whole replay.
+        expire(clock.getAsLong());
         if (lastEventId == null || lastEventId.isEmpty()) {
             return Cursor.NONE;
         }
@@ -99,7 +101,6 @@ public final class MemoryEventLog implements EventLog {
         if (sequence > head) {
             return Cursor.invalid(Cursor.Status.MALFORMED, "the id is ahead of the newest event " + idOf(head));
         }
-        expire(clock.getAsLong());
         if (sequence < oldest - 1) {
             return Cursor.invalid(Cursor.Status.HISTORY_LOST, "events after " + lastEventId
                     + " are no longer held; the oldest held is " + idOf(oldest));
@@ -109,7 +110,6 @@ public final class MemoryEventLog implements EventLog {
 
     @Override
     public List<LoggedEvent> after(long sequence, Predicate<String> topics) {
-        expire(clock.getAsLong());
         long from = Math.max(sequence + 1, oldest);
         List<LoggedEvent> out = new ArrayList<>();
         for (long s = from; s <= head; s++) {

@@ -285,10 +285,19 @@ public final class SseStream implements Subscriber, WriteListener {
         afterClose(false);
     }
 
-    /** The container reports an error or timeout: close, and make sure the response is completed. */
+    /**
+     * The container reports an error or timeout: close, and make sure the response is completed. While a
+     * writer owns the output (RUNNING) it completes at its next step; completing here would race its write.
+     */
     void containerFailed(String reason) {
         close(reason);
-        completeOnce();
+        boolean writerOwnsOutput;
+        synchronized (lock) {
+            writerOwnsOutput = state == State.RUNNING;
+        }
+        if (!writerOwnsOutput) {
+            completeOnce();
+        }
     }
 
     public boolean isClosed() {

@@ -1,0 +1,175 @@
+package dev.runnel.hub;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.runnel.testing.ManualExecutor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class HubOrderingTest {
+    private static final TopicKinds KINDS = TopicKinds.of(List.of("prices"), List.of("tasks/"));
+
+    private final ManualExecutor fanOut = new ManualExecutor();
+    private final Hub hub = new Hub(new MemoryEventLog(1000, 3_600_000, () -> 0L, "e1"), KINDS, fanOut);
+
+    @Test
+    void idsAreEpochDashSequenceCountingFromOneInPublishOrder() {
+        assertEquals("e1", hub.epoch());
+        assertEquals("e1-0", hub.headId());
+        LoggedEvent first = hub.publish(Publication.of("news", null, "a"));
+        LoggedEvent second = hub.publish(Publication.of("prices", "quote", "b"));
+        LoggedEvent third = hub.publish(Publication.of("tasks/7", null, "c"));
+
+        assertEquals(List.of("e1-1", "e1-2", "e1-3"), List.of(first.id(), second.id(), third.id()));
+        assertEquals(List.of(1L, 2L, 3L), List.of(first.sequence(), second.sequence(), third.sequence()));
+        assertEquals("e1-3", hub.headId());
+        assertEquals(3, hub.eventsPublished());
+        assertEquals(3, hub.logSize());
+    }
+
+    @Test
+    void frameIsEncodedOnceWithTheLogId() {
+        LoggedEvent event = hub.publish(Publication.of("news", "headline", "hello"));
+
+        assertEquals("event: headline\nid: e1-1\ndata: hello\n\n", new String(event.frame(), UTF_8));
+    }
+
+    @Test
+    void fanOutWaitsForTheExecutorAndDeliversInLogOrder() {
+        RecordingSubscriber subscriber = new RecordingSubscriber();
+        hub.subscribe(List.of("news"), null, subscriber);
+
+        hub.publish(Publication.of("news", null, "1"));
+        hub.publish(Publication.of("news", null, "2"));
+        hub.publish(Publication.of("news", null, "3"));
+
+        assertEquals(List.of(), subscriber.liveIds(), "nothing is delivered on the publishing thread");
+        assertEquals(1, fanOut.pending(), "one fan-out task serves a burst");
+        fanOut.runAll();
+        assertEquals(List.of("e1-1", "e1-2", "e1-3"), subscriber.liveIds());
+        assertEquals(0, fanOut.pending());
+    }
+
+    @Test
+    void oneSubscriptionOverTwoTopicsGetsThemInterleavedInLogOrder() {
+        RecordingSubscriber both = new RecordingSubscriber();
+        RecordingSubscriber onlyB = new RecordingSubscriber();
+        hub.subscribe(List.of("b", "a"), null, both);
+        hub.subscribe(List.of("b"), null, onlyB);
+
+        for (int i = 0; i < 5; i++) {
+            hub.publish(Publication.of("a", null, "a" + i));
+            hub.publish(Publication.of("b", null, "b" + i));
+            hub.publish(Publication.of("c", null, "c" + i));
+            if (i == 2) {
+                fanOut.runAll(); // a fan-out in the middle of the burst changes nothing about the order
+            }
+        }
+        fanOut.runAll();
+
+        List<String> expectedBoth = new ArrayList<>();
+        List<String> expectedB = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            expectedBoth.add("e1-" + (3 * i + 1));
+            expectedBoth.add("e1-" + (3 * i + 2));
+            expectedB.add("e1-" + (3 * i + 2));
+        }
+        assertEquals(expectedBoth, both.liveIds());
+        assertEquals(expectedB, onlyB.liveIds());
+    }
+
+    @Test
+    void duplicateTopicNamesInOneSubscriptionDeliverEachEventOnce() {
+        RecordingSubscriber subscriber = new RecordingSubscriber();
+        Subscription subscription = hub.subscribe(List.of("news", "news"), null, subscriber);
+        hub.publish(Publication.of("news", null, "x"));
+        fanOut.runAll();
+
+        assertEquals(List.of("news"), subscription.topics());
+        assertEquals(List.of("e1-1"), subscriber.liveIds());
+    }
+
+    @Test
+    void aFailingSubscriberDoesNotStopTheOthers() {
+        RecordingSubscriber healthy = new RecordingSubscriber();
+        hub.subscribe(List.of("news"), null, new Subscriber() {
+            @Override
+            public void open(Opening opening) {
+            }
+
+            @Override
+            public boolean offer(LoggedEvent event) {
+                throw new IllegalStateException("broken subscriber");
+            }
+
+            @Override
+            public void end() {
+            }
+        });
+        hub.subscribe(List.of("news"), null, healthy);
+
+        hub.publish(Publication.of("news", null, "1"));
+        hub.publish(Publication.of("news", null, "2"));
+        fanOut.runAll();
+
+        assertEquals(List.of("e1-1", "e1-2"), healthy.liveIds());
+    }
+
+    @Test
+    void multiThreadedExecutorStillDeliversInLogOrderOneOfferAtATime() throws Exception {
+        AtomicInteger threadCount = new AtomicInteger();
+        ThreadFactory named = r -> new Thread(r, "test-dispatch-" + threadCount.incrementAndGet());
+        ExecutorService dispatch = Executors.newFixedThreadPool(4, named);
+        Hub threaded = new Hub(new MemoryEventLog(50_000, 3_600_000, () -> 0L, "e2"), KINDS, dispatch);
+        RecordingSubscriber both = new RecordingSubscriber();
+        RecordingSubscriber onlyA = new RecordingSubscriber();
+        threaded.subscribe(List.of("a", "b"), null, both);
+        threaded.subscribe(List.of("a"), null, onlyA);
+
+        int events = 20_000;
+        ExecutorService publishers = Executors.newFixedThreadPool(2);
+        try {
+            var first = publishers.submit(() -> publishMany(threaded, "a", events / 2));
+            var second = publishers.submit(() -> publishMany(threaded, "b", events / 2));
+            first.get(30, TimeUnit.SECONDS);
+            second.get(30, TimeUnit.SECONDS);
+        } finally {
+            publishers.shutdown();
+        }
+        dispatch.shutdown();
+        assertTrue(dispatch.awaitTermination(30, TimeUnit.SECONDS), "fan-out did not finish");
+
+        assertEquals(events, both.live().size());
+        assertEquals(events / 2, onlyA.live().size());
+        assertStrictlyIncreasing(both.live());
+        assertStrictlyIncreasing(onlyA.live());
+        assertTrue(onlyA.live().stream().allMatch(e -> e.topic().equals("a")));
+        assertEquals(0, both.overlappingOffers(), "offers to one subscriber overlapped");
+        assertFalse(both.offerThreads().isEmpty());
+        assertTrue(both.offerThreads().stream().allMatch(name -> name.startsWith("test-dispatch-")),
+                "offers ran outside the executor: " + both.offerThreads());
+    }
+
+    private static Void publishMany(Hub hub, String topic, int count) {
+        for (int i = 0; i < count; i++) {
+            hub.publish(Publication.of(topic, null, topic + i));
+        }
+        return null;
+    }
+
+    private static void assertStrictlyIncreasing(List<LoggedEvent> events) {
+        for (int i = 1; i < events.size(); i++) {
+            assertTrue(events.get(i - 1).sequence() < events.get(i).sequence(),
+                    "out of order at " + i + ": " + events.get(i - 1) + " then " + events.get(i));
+        }
+    }
+}

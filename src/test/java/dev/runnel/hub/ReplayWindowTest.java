@@ -1,0 +1,178 @@
+package dev.runnel.hub;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.runnel.testing.ManualExecutor;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/** Which cursors the log honours, and the replay or reset a subscriber gets for them. */
+class ReplayWindowTest {
+    private static final int CAPACITY = 5;
+    private static final long MAX_AGE = 1000;
+
+    private final TestClock clock = new TestClock(0);
+    private final MemoryEventLog log = new MemoryEventLog(CAPACITY, MAX_AGE, clock, "e1");
+    private final ManualExecutor fanOut = new ManualExecutor();
+    private final Hub hub = new Hub(log, TopicKinds.allStreams(), fanOut);
+
+    @Test
+    void cursorAtHeadMinusLogSizeIsStillCoveredAndReplaysExactly() {
+        publishNews(12);
+
+        assertEquals(CAPACITY, hub.logSize());
+        assertEquals(Cursor.valid(7), log.cursor("e1-7"));
+        Opening opening = subscribe("e1-7").opening();
+        assertNull(opening.resetReason());
+        assertEquals(ids(8, 12), RecordingSubscriber.ids(opening.events()));
+        assertNull(opening.pinId(), "a replay carries its own ids");
+    }
+
+    @Test
+    void cursorOneOlderThanTheLogHoldsIsHistoryLost() {
+        publishNews(12);
+
+        assertEquals(Cursor.Status.HISTORY_LOST, log.cursor("e1-6").status());
+        Opening opening = subscribe("e1-6").opening();
+        assertEquals("history-lost", opening.resetReason());
+        assertTrue(opening.resetDetail().contains("e1-8"), opening.resetDetail());
+        assertEquals(List.of(), opening.events(), "stream topics have no snapshot");
+        assertEquals("e1-12", opening.pinId());
+    }
+
+    @Test
+    void beforeTheLogWrapsEveryCursorFromZeroIsCovered() {
+        publishNews(3);
+
+        assertEquals(ids(1, 3), subscribe("e1-0").receivedIds());
+        assertEquals(ids(3, 3), subscribe("e1-2").receivedIds());
+        assertEquals(List.of(), subscribe("e1-3").receivedIds());
+    }
+
+    @Test
+    void eventsOlderThanMaxAgeAreHistoryLostToo() {
+        publishNews(3);          // e1-1..3 at t=0
+        clock.set(600);
+        publishNews(2);          // e1-4..5 at t=600
+
+        clock.set(1500);         // t=0 is older than 1000 ms now
+        assertEquals(Cursor.Status.HISTORY_LOST, log.cursor("e1-2").status());
+        assertEquals(ids(4, 5), subscribe("e1-3").receivedIds());
+
+        clock.set(1600);         // exactly maxAge old is still held
+        assertEquals(Cursor.valid(3), log.cursor("e1-3"));
+
+        clock.set(1601);
+        Opening lost = subscribe("e1-3").opening();
+        assertEquals("history-lost", lost.resetReason());
+        assertEquals("e1-5", lost.pinId());
+        assertEquals(Cursor.valid(5), log.cursor("e1-5"), "a client that has everything stays valid");
+        assertEquals(List.of(), subscribe("e1-5").receivedIds());
+    }
+
+    @Test
+    void cursorJudgedValidGetsItsWholeReplayEvenWhenTheClockTicksMeanwhile() {
+        publishNews(1);          // e1-1 at t=0
+        clock.set(50);
+        publishNews(2);          // e1-2..3 at t=50
+
+        // At t=1050, e1-1 is too old and e1-2 is exactly maxAge old: a cursor at e1-1 is honoured.
+        clock.set(1050);
+        clock.tickOnEveryReading(1);
+        Opening opening = subscribe("e1-1").opening();
+
+        if (opening.resetReason() == null) {
+            assertEquals(ids(2, 3), RecordingSubscriber.ids(opening.events()), "replay has a gap");
+        } else {
+            assertEquals("history-lost", opening.resetReason());
+        }
+    }
+
+    @Test
+    void idFromAnotherEpochIsUnknownEpoch() {
+        publishNews(3);
+
+        for (String foreign : List.of("e2-1", "e10-1", "e-1", "x-1", "zzzzzzzzzz-3", "0000000000000000-1")) {
+            Cursor cursor = log.cursor(foreign);
+            assertEquals(Cursor.Status.UNKNOWN_EPOCH, cursor.status(), foreign);
+            assertNotNull(cursor.detail(), foreign);
+        }
+        Opening opening = subscribe("e2-2").opening();
+        assertEquals("unknown-epoch", opening.resetReason());
+        assertTrue(opening.resetDetail().contains("e1"), opening.resetDetail());
+        assertEquals("e1-3", opening.pinId());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"abc", "e1", "e1-", "-1", "-", "e1-12a", "epoch-12a", "e1-1.0", "e1- 1", " e1-1",
+            "e1-1 ", "e1-+1", "e1--1", "E1-1", "e1_x-1", "e1-\u0661", "e1-0x1", "ab/c-1", "e1-4", "e1-999",
+            "e1-999999999999999999", "e1-9999999999999999999", "e1-00000000000000000000000000000000000001",
+            "e1-123456789012345678901234567890123456789012345678901234567890", "abcdefghijklmnopq-1"})
+    void garbageIsMalformed(String id) {
+        publishNews(3);
+
+        Cursor cursor = log.cursor(id);
+        assertEquals(Cursor.Status.MALFORMED, cursor.status(), id);
+        assertNotNull(cursor.detail());
+        Opening opening = subscribe(id).opening();
+        assertEquals("malformed-id", opening.resetReason());
+        assertEquals("e1-3", opening.pinId());
+        assertEquals(List.of(), opening.events());
+    }
+
+    @Test
+    void idAheadOfTheHeadIsMalformedEvenOnAnEmptyLog() {
+        assertEquals(Cursor.Status.MALFORMED, log.cursor("e1-1").status());
+        assertEquals(Cursor.valid(0), log.cursor("e1-0"));
+    }
+
+    @Test
+    void nullOrEmptyIdMeansNoCursor() {
+        publishNews(3);
+
+        assertSame(Cursor.NONE, log.cursor(null));
+        assertSame(Cursor.NONE, log.cursor(""));
+        for (String none : new String[] {null, ""}) {
+            Opening opening = subscribe(none).opening();
+            assertNull(opening.resetReason());
+            assertEquals("e1-3", opening.pinId());
+        }
+    }
+
+    @Test
+    void logRefusesNonsensicalSettings() {
+        assertThrows(IllegalArgumentException.class, () -> new MemoryEventLog(0, MAX_AGE, clock, "e1"));
+        assertThrows(IllegalArgumentException.class, () -> new MemoryEventLog(1, 0, clock, "e1"));
+        assertThrows(IllegalArgumentException.class, () -> new MemoryEventLog(1, MAX_AGE, clock, "E1"));
+        assertThrows(IllegalArgumentException.class, () -> new MemoryEventLog(1, MAX_AGE, clock, ""));
+        assertTrue(MemoryEventLog.newEpoch().matches("[0-9a-z]{1,10}"));
+    }
+
+    private void publishNews(int count) {
+        for (int i = 0; i < count; i++) {
+            hub.publish(Publication.of("news", null, "n" + i));
+        }
+    }
+
+    private RecordingSubscriber subscribe(String lastEventId) {
+        RecordingSubscriber subscriber = new RecordingSubscriber();
+        hub.subscribe(List.of("news"), lastEventId, subscriber);
+        return subscriber;
+    }
+
+    private static List<String> ids(int from, int to) {
+        List<String> ids = new ArrayList<>();
+        for (int i = from; i <= to; i++) {
+            ids.add("e1-" + i);
+        }
+        return ids;
+    }
+}
