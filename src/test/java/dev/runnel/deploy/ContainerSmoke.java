@@ -1,0 +1,202 @@
+package dev.runnel.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.runnel.protocol.SseEvent;
+import dev.runnel.testing.EventRecorder;
+import dev.runnel.testing.RunnelClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.eclipse.jetty.client.ContentResponse;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.http.HttpVersion;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The smoke suite every container runs: the freshly built WAR, deployed unchanged to a standalone
+ * container process, serves its pages, streams, replays, ends finite topics, notices vanished clients,
+ * and stops in order leaving a clean log. One container per class; the tests share it and run in the
+ * order given, the shutdown last.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+abstract class ContainerSmoke {
+    /** A vanished client is noticed at the second heartbeat write (500 ms apart); room for a slow machine. */
+    static final Duration GONE_WITHIN = Duration.ofSeconds(10);
+
+    Container container;
+    HttpClient http;
+    RunnelClient runnel;
+
+    abstract Container newContainer() throws Exception;
+
+    HttpClient newHttpClient() throws Exception {
+        return new HttpClient();
+    }
+
+    HttpVersion expectedVersion() {
+        return HttpVersion.HTTP_1_1;
+    }
+
+    /**
+     * Whether open streams take Runnel's final {@code retry:} frame at shutdown. Tomcat stops the web
+     * application before it closes connections; Jetty closes its connectors first, which ends every
+     * stream before Runnel hears of the shutdown.
+     */
+    abstract boolean streamsGetFinalFrameOnShutdown();
+
+    @BeforeAll
+    void start() throws Exception {
+        try {
+            container = newContainer();
+            http = newHttpClient();
+            http.start();
+            runnel = new RunnelClient(http, container.baseUri());
+            container.start(runnel);
+        } catch (Throwable t) {
+            try {
+                stop();
+            } catch (Throwable cleanup) {
+                t.addSuppressed(cleanup);
+            }
+            throw t;
+        }
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        try {
+            if (http != null) {
+                http.stop();
+            }
+        } finally {
+            if (container != null) {
+                container.close();
+            }
+        }
+    }
+
+    @Test
+    @Order(10)
+    void webRootIsServed() throws Exception {
+        ContentResponse welcome = runnel.get("");
+        assertEquals(200, welcome.getStatus(), "GET " + runnel.base());
+        assertTrue(welcome.getMediaType().startsWith("text/html"), welcome.getMediaType());
+        assertArrayEquals(Files.readAllBytes(Artifacts.webapp().resolve("index.html")), welcome.getContent(),
+                "the welcome page is index.html");
+        Path root = Artifacts.webapp();
+        List<Path> pages;
+        try (Stream<Path> files = Files.walk(root)) {
+            pages = files.filter(Files::isRegularFile)
+                    .filter(f -> !root.relativize(f).startsWith("WEB-INF") && !f.getFileName().toString().startsWith("."))
+                    .toList();
+        }
+        for (Path page : pages) {
+            String path = root.relativize(page).toString().replace('\\', '/');
+            ContentResponse response = runnel.get(path);
+            assertEquals(200, response.getStatus(), "GET " + path);
+            assertArrayEquals(Files.readAllBytes(page), response.getContent(), "GET " + path);
+        }
+    }
+
+    @Test
+    @Order(20)
+    void publishedEventReachesSubscriber() throws Exception {
+        try (EventRecorder stream = runnel.subscribe("it/news")) {
+            assertEquals(200, stream.status());
+            assertEquals(expectedVersion(), stream.response().getVersion());
+            assertEquals("text/event-stream;charset=UTF-8", stream.responseHeaders().get("Content-Type"));
+            assertEquals("no-store", stream.responseHeaders().get("Cache-Control"));
+            assertNull(stream.responseHeaders().get("Content-Length"));
+            assertFalse(stream.responseHeaders().contains("Content-Encoding"));
+            stream.connected();
+            String id = runnel.publish("it/news", "headline", "héllo 世界 😀");
+            SseEvent e = stream.next();
+            assertEquals("headline", e.event());
+            assertEquals("héllo 世界 😀", e.data());
+            assertEquals(id, e.id());
+            stream.assertNoMoreEvents(Duration.ofMillis(200));
+        }
+    }
+
+    @Test
+    @Order(30)
+    void reconnectWithLastEventIdReplaysWhatWasMissedThenGoesLive() throws Exception {
+        String first = runnel.publish("it/replay", "n", "1");
+        String second = runnel.publish("it/replay", "n", "2");
+        String third = runnel.publish("it/replay", "n", "3");
+        try (EventRecorder stream = runnel.resume(first, "it/replay")) {
+            stream.connected();
+            List<SseEvent> replayed = stream.next(2);
+            assertEquals(List.of(second, third), replayed.stream().map(SseEvent::id).toList());
+            assertEquals(List.of("2", "3"), replayed.stream().map(SseEvent::data).toList());
+            String fourth = runnel.publish("it/replay", "n", "4");
+            assertEquals(fourth, stream.next().id());
+            stream.assertNoMoreEvents(Duration.ofMillis(200));
+        }
+    }
+
+    @Test
+    @Order(40)
+    void finiteTopicEndsAndAReconnectAtItsEndGets204() throws Exception {
+        String topic = "demo/it-finite";
+        String lastId;
+        try (EventRecorder stream = runnel.subscribe(topic)) {
+            stream.connected();
+            runnel.publish(topic, "progress", "50");
+            String finalId = runnel.publishFinal(topic, "done", "100");
+            assertEquals(List.of("progress", "done"), stream.next(2).stream().map(SseEvent::event).toList());
+            stream.awaitEnd(EventRecorder.TIMEOUT);
+            lastId = stream.lastEventId();
+            assertEquals(finalId, lastId);
+        }
+        try (EventRecorder again = runnel.resume(lastId, topic)) {
+            assertEquals(204, again.status());
+            again.awaitEnd(EventRecorder.TIMEOUT);
+            assertTrue(again.drainReceived().isEmpty());
+        }
+        assertEquals(409, runnel.postJson("publish", "{\"topic\":\"" + topic + "\",\"data\":\"late\"}").getStatus());
+    }
+
+    @Test
+    @Order(50)
+    void abortedClientDisappearsFromStats() throws Exception {
+        runnel.awaitConnections(0, GONE_WITHIN);
+        EventRecorder stream = runnel.subscribe("it/abort");
+        try {
+            stream.connected();
+            runnel.awaitConnections(1, GONE_WITHIN);
+        } finally {
+            stream.abort();
+        }
+        runnel.awaitConnections(0, GONE_WITHIN);
+    }
+
+    @Test
+    @Order(1000)
+    void shutdownEndsOpenStreamsAndLeavesACleanLog() throws Exception {
+        try (EventRecorder stream = runnel.subscribe("it/shutdown")) {
+            stream.connected(); // the stream is registered before its first frame leaves
+            int exit = container.stop();
+            assertTrue(exit == 0 || exit == 143, container.name + " exited with " + exit);
+            stream.awaitEnd(EventRecorder.TIMEOUT);
+            if (streamsGetFinalFrameOnShutdown()) {
+                assertEquals(2, stream.retries().size(), "the opening retry, then the final one: " + stream.retries());
+            }
+        }
+        container.assertCleanLog();
+    }
+}

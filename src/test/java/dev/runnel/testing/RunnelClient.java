@@ -1,0 +1,126 @@
+package dev.runnel.testing;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.eclipse.jetty.client.CompletableResponseListener;
+import org.eclipse.jetty.client.ContentResponse;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.StringRequestContent;
+import org.eclipse.jetty.http.HttpMethod;
+
+/**
+ * Talks to a Runnel that runs somewhere, at a base URI such as {@code http://127.0.0.1:8080/runnel/}:
+ * the WAR in a standalone container, or an embedded server. Paths are relative to the base
+ * ({@code "events?topic=a"}), so the context path never leaks into a test. Streams are read by
+ * {@link EventRecorder}; the {@link HttpClient} decides the protocol (HTTP/1.1 or HTTP/2).
+ */
+public final class RunnelClient {
+    private static final long REQUEST_TIMEOUT_SECONDS = 10;
+
+    private final HttpClient client;
+    private final URI base;
+
+    public RunnelClient(HttpClient client, URI base) {
+        if (!base.getPath().endsWith("/")) {
+            throw new IllegalArgumentException("base: " + base + " (expected: a path ending in /)");
+        }
+        this.client = client;
+        this.base = base;
+    }
+
+    public URI base() {
+        return base;
+    }
+
+    public URI uri(String relative) {
+        return base.resolve(relative);
+    }
+
+    public HttpClient httpClient() {
+        return client;
+    }
+
+    /** Subscribes to the given topics. */
+    public EventRecorder subscribe(String... topics) {
+        return EventRecorder.open(client, uri("events?" + TestServer.query(topics)), null);
+    }
+
+    /** Subscribes with a {@code Last-Event-ID} header, as a reconnecting {@code EventSource} does. */
+    public EventRecorder resume(String lastEventId, String... topics) {
+        return EventRecorder.open(client, uri("events?" + TestServer.query(topics)), lastEventId);
+    }
+
+    public ContentResponse get(String relative) throws Exception {
+        return client.newRequest(uri(relative)).timeout(REQUEST_TIMEOUT_SECONDS, TimeUnit.SECONDS).send();
+    }
+
+    /** POSTs a JSON body; returns the response, whatever its status. */
+    public ContentResponse postJson(String relative, String json) throws Exception {
+        return client.newRequest(uri(relative)).method(HttpMethod.POST)
+                .body(new StringRequestContent("application/json", json, StandardCharsets.UTF_8))
+                .timeout(REQUEST_TIMEOUT_SECONDS, TimeUnit.SECONDS).send();
+    }
+
+    /** Publishes through {@code POST publish}, asserts 200, returns the assigned id. */
+    public String publish(String topic, String event, String data) throws Exception {
+        return publish(topic, event, data, false);
+    }
+
+    /** Publishes the last event of a finite topic ({@code "final": true}). */
+    public String publishFinal(String topic, String event, String data) throws Exception {
+        return publish(topic, event, data, true);
+    }
+
+    private String publish(String topic, String event, String data, boolean last) throws Exception {
+        JsonObject body = new JsonObject();
+        body.addProperty("topic", topic);
+        if (event != null) {
+            body.addProperty("event", event);
+        }
+        body.addProperty("data", data);
+        if (last) {
+            body.addProperty("final", true);
+        }
+        ContentResponse response = postJson("publish", body.toString());
+        if (response.getStatus() != 200) {
+            throw new AssertionError("publish answered " + response.getStatus() + ": " + response.getContentAsString());
+        }
+        return JsonParser.parseString(response.getContentAsString()).getAsJsonObject().get("id").getAsString();
+    }
+
+    /** {@code GET stats} as JSON. */
+    public JsonObject stats() throws Exception {
+        ContentResponse response = get("stats");
+        if (response.getStatus() != 200) {
+            throw new AssertionError("stats answered " + response.getStatus() + ": " + response.getContentAsString());
+        }
+        return JsonParser.parseString(response.getContentAsString()).getAsJsonObject();
+    }
+
+    /** {@code GET stats} without blocking; fails if the answer is not a 200. */
+    public CompletableFuture<JsonObject> statsAsync() {
+        return new CompletableResponseListener(client.newRequest(uri("stats")).timeout(5, TimeUnit.SECONDS)).send()
+                .thenApply(response -> {
+                    if (response.getStatus() != 200) {
+                        throw new IllegalStateException("stats answered " + response.getStatus());
+                    }
+                    return JsonParser.parseString(response.getContentAsString()).getAsJsonObject();
+                });
+    }
+
+    /** Polls {@code GET stats} until {@code condition} holds, for at most {@code timeout}. */
+    public JsonObject awaitStats(String what, Predicate<JsonObject> condition, Duration timeout) {
+        return Eventually.await(what, this::statsAsync, condition, timeout);
+    }
+
+    /** Waits until {@code /stats} counts exactly {@code n} open streams. */
+    public JsonObject awaitConnections(int n, Duration timeout) {
+        return awaitStats("connections == " + n, s -> s.get("connections").getAsInt() == n, timeout);
+    }
+}
