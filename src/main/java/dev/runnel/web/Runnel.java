@@ -6,6 +6,8 @@ import dev.runnel.hub.TopicKinds;
 import dev.runnel.stream.StreamMetrics;
 import dev.runnel.stream.StreamRegistry;
 import java.lang.System.Logger.Level;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
@@ -35,13 +37,14 @@ public final class Runnel implements AutoCloseable {
     private final ThreadPoolExecutor dispatch;
     private final ScheduledThreadPoolExecutor scheduler;
     private final long startedNanos = System.nanoTime();
+    private final List<Thread> threads = new CopyOnWriteArrayList<>();
     private volatile boolean shuttingDown;
 
     public Runnel(Settings settings) {
         this.settings = settings;
         this.config = RunnelConfig.from(settings);
         this.dispatch = new ThreadPoolExecutor(this.config.dispatchThreads(), this.config.dispatchThreads(), 0,
-                TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), named("runnel-dispatch-", true)) {
+                TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), named("runnel-dispatch-", true, threads)) {
             @Override
             protected void afterExecute(Runnable task, Throwable failure) {
                 if (failure != null) {
@@ -49,7 +52,7 @@ public final class Runnel implements AutoCloseable {
                 }
             }
         };
-        this.scheduler = new ScheduledThreadPoolExecutor(1, named("runnel-scheduler", false));
+        this.scheduler = new ScheduledThreadPoolExecutor(1, named("runnel-scheduler", false, threads));
         this.scheduler.setRemoveOnCancelPolicy(true);
         this.hub = new Hub(new MemoryEventLog(config.logSize(), config.logMaxAge().toMillis()),
                 TopicKinds.of(config.stateTopics(), config.finiteTopics()), dispatch);
@@ -129,17 +132,23 @@ public final class Runnel implements AutoCloseable {
                 dispatch.shutdownNow();
             }
             scheduler.awaitTermination(5, TimeUnit.SECONDS);
+            // A terminated pool's workers may still be exiting; containers that check for threads a
+            // web application left behind (Tomcat does, right after undeploy) must find none alive.
+            for (Thread t : threads) {
+                t.join(TimeUnit.SECONDS.toMillis(5));
+            }
         } catch (InterruptedException e) {
             dispatch.shutdownNow();
             Thread.currentThread().interrupt();
         }
     }
 
-    private static ThreadFactory named(String prefix, boolean numbered) {
+    private static ThreadFactory named(String prefix, boolean numbered, List<Thread> created) {
         AtomicInteger counter = new AtomicInteger();
         return task -> {
             Thread t = new Thread(task, numbered ? prefix + counter.incrementAndGet() : prefix);
             t.setDaemon(true);
+            created.add(t);
             return t;
         };
     }

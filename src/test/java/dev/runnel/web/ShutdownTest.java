@@ -28,9 +28,6 @@ class ShutdownTest {
             a.awaitEnd(EventRecorder.TIMEOUT);
             b.awaitEnd(EventRecorder.TIMEOUT);
             assertEquals(2, a.retries().size(), "a final jittered retry before the end");
-            for (Thread t : runnelThreads()) {
-                t.join(5_000);
-            }
             assertEquals(List.of(), runnelThreads().stream().map(Thread::getName).toList());
         } finally {
             server.close();
@@ -45,9 +42,6 @@ class ShutdownTest {
             a.connected();
             server.stopServer();
             a.awaitEnd(EventRecorder.TIMEOUT);
-            for (Thread t : runnelThreads()) {
-                t.join(5_000);
-            }
             assertEquals(List.of(), runnelThreads().stream().map(Thread::getName).toList());
         } finally {
             server.close();
