@@ -4,7 +4,8 @@ package dev.runnel.hub;
  * Where a subscriber asks to resume, as the log judges it. Made by {@link EventLog#cursor(String)}.
  *
  * @param status   what the id means to this log
- * @param sequence for {@link Status#VALID}, the sequence of the last event the client has
+ * @param sequence for {@link Status#VALID} and {@link Status#HISTORY_LOST}, the sequence of the last
+ *                 event the client has
  * @param detail   for the other statuses, a human-readable reason
  */
 public record Cursor(Status status, long sequence, String detail) {

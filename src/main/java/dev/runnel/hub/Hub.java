@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -37,6 +38,8 @@ public final class Hub {
     private static final System.Logger LOG = System.getLogger(Hub.class.getName());
     private static final Subscription[] NO_SUBSCRIPTIONS = new Subscription[0];
     private static final int PRUNE_EVERY = 1024;
+    /** Ended finite topics remembered after their events leave the log (for 204 and 409). */
+    static final int MAX_REMEMBERED_ENDINGS = 10_000;
 
     private final Object lock = new Object();
     private final EventLog log;
@@ -48,6 +51,7 @@ public final class Hub {
     private final Runnable fanOutTask = this::fanOut;
     private final LongAdder published = new LongAdder();
     private final LongAdder subscriptions = new LongAdder();
+    private final Set<String> endedTopics = new LinkedHashSet<>(); // guarded by lock; oldest ending first
     private long publishesSincePrune; // guarded by lock
     private boolean closed;           // guarded by lock
 
@@ -115,6 +119,7 @@ public final class Hub {
                 }
                 if (p.last()) {
                     topic.endSequence = event.sequence();
+                    rememberEnding(p.topic());
                 }
             }
             pending.add(event);
@@ -137,7 +142,10 @@ public final class Hub {
     public boolean isFinished(Collection<String> topicNames, String lastEventId) {
         synchronized (lock) {
             Cursor cursor = log.cursor(lastEventId);
-            if (!cursor.isValid() || topicNames.isEmpty()) {
+            // A cursor the log no longer covers still says how far the client got: at or past an end
+            // it has everything, even when the ending itself has left the log.
+            boolean known = cursor.isValid() || cursor.status() == Cursor.Status.HISTORY_LOST;
+            if (!known || topicNames.isEmpty()) {
                 return false;
             }
             for (String name : topicNames) {
@@ -328,11 +336,26 @@ public final class Hub {
         return kept.size() == events.size() ? events : new ArrayList<>(kept);
     }
 
-    /** Guarded by lock. Finite topics nobody listens to whose events have all left the log. */
+    /**
+     * Guarded by lock. Forgets finite topics nobody listens to whose events have all left the log,
+     * except the most recent endings: a client that comes back late to an ended topic should still
+     * get its 204, and a publisher its 409.
+     */
     private void pruneFiniteTopics() {
         long oldest = log.oldestSequence();
         topics.entrySet().removeIf(e -> e.getValue().kind == TopicKind.FINITE
-                && e.getValue().subscribers.length == 0 && e.getValue().lastSequence < oldest);
+                && e.getValue().subscribers.length == 0 && e.getValue().lastSequence < oldest
+                && !endedTopics.contains(e.getKey()));
+    }
+
+    /** Guarded by lock. */
+    private void rememberEnding(String topic) {
+        endedTopics.add(topic);
+        if (endedTopics.size() > MAX_REMEMBERED_ENDINGS) {
+            Iterator<String> eldest = endedTopics.iterator();
+            eldest.next();
+            eldest.remove();
+        }
     }
 
     /** Guarded by lock. */

@@ -102,7 +102,7 @@ public final class MemoryEventLog implements EventLog {
             return Cursor.invalid(Cursor.Status.MALFORMED, "the id is ahead of the newest event " + idOf(head));
         }
         if (sequence < oldest - 1) {
-            return Cursor.invalid(Cursor.Status.HISTORY_LOST, "events after " + lastEventId
+            return new Cursor(Cursor.Status.HISTORY_LOST, sequence, "events after " + lastEventId
                     + " are no longer held; the oldest held is " + idOf(oldest));
         }
         return Cursor.valid(sequence);

@@ -30,6 +30,21 @@ class FiniteTopicTest {
     }
 
     @Test
+    void endedTopicIsRememberedAfterItsEventsLeaveTheLog() {
+        Hub small = new Hub(new MemoryEventLog(10, 3_600_000, () -> 0L, "e1"), KINDS, fanOut);
+        small.publish(Publication.of("tasks/1", null, "a"));                 // e1-1
+        LoggedEvent end = small.publish(Publication.of("tasks/1", null, "b").asLast()); // e1-2
+        for (int i = 0; i < 3 * 1024; i++) {
+            small.publish(Publication.of("news", null, "filler " + i));      // pushes tasks/1 out, prunes
+        }
+        fanOut.runAll();
+
+        assertTrue(small.isFinished(List.of("tasks/1"), end.id()), "a late reconnect at the end still gets 204");
+        assertFalse(small.isFinished(List.of("tasks/1"), "e1-1"), "a cursor before the end does not");
+        assertThrows(TopicEndedException.class, () -> small.publish(Publication.of("tasks/1", null, "late")));
+    }
+
+    @Test
     void isFinishedOnlyWhenEveryTopicIsFiniteEndedAndTheCursorAtOrAfterItsEnd() {
         hub.publish(Publication.of("tasks/1", null, "a"));          // e1-1
         hub.publish(Publication.of("tasks/1", null, "b").asLast()); // e1-2
