@@ -14,12 +14,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Demo background tasks whose progress streams on the finite topic {@code tasks/<id>}. A task runs on
- * the scheduler whether or not anyone listens; it publishes {@code progress} {@code {"percent","step",
- * "steps","message"}} at 0 % and after every step, and ends with one of {@code complete},
- * {@code failed} (when asked to fail at a step) or {@code cancelled}, each carrying the same fields.
+ * the scheduler whether or not anyone listens; it publishes {@code progress} {@code {"task","percent",
+ * "step","steps","message"}} at 0 % and after every step, and ends with one of {@code complete},
+ * {@code failed} (when asked to fail at a step) or {@code cancelled}, each carrying the same fields
+ * ({@code task} is the id, so one stream can follow several tasks).
  * <pre>
  * event: progress
- * data: {"percent":40,"step":4,"steps":10,"message":"Transforming records"}
+ * data: {"task":"k2j4…","percent":40,"step":4,"steps":10,"message":"Transforming records"}
  * </pre>
  * At most {@code maxRunning} tasks run at once; finished tasks stay visible to {@link #get} until
  * {@value #KEEP_FINISHED} newer ones have finished.
@@ -218,6 +219,7 @@ public final class TaskFeed implements AutoCloseable {
     /** Guarded by lock. */
     private void publishLocked(Task task, String event, boolean last) {
         JsonObject data = new JsonObject();
+        data.addProperty("task", task.id);
         data.addProperty("percent", task.percent());
         data.addProperty("step", task.step);
         data.addProperty("steps", task.steps);
