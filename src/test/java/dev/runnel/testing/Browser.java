@@ -26,16 +26,19 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * A headless Chromium for browser tests: Debian's {@code /usr/bin/chromium} driven through its
  * {@code /usr/bin/chromedriver}, both named explicitly so that nothing is ever downloaded. Without
- * them the calling test is skipped with a message saying what to install — or fails, when the
- * environment variable {@code RUNNEL_REQUIRE_ALL} is {@code true} (as in {@code .ci/run}).
+ * them {@link #assumeAvailable} skips the calling test with a message saying what to install — or
+ * fails it, when the environment variable {@code RUNNEL_REQUIRE_ALL} is {@code true} (as in
+ * {@code .ci/run}).
  *
  * <p>The browser's console is recorded: {@link #consoleErrors} returns what the page logged at error
  * level (uncaught exceptions, failed loads, {@code console.error}). With the system property
  * {@code runnel.screenshots} set to a folder, {@link #screenshot} saves PNGs there.
  */
 public final class Browser implements AutoCloseable {
-    public static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    public static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    /** The browser; the system property {@code runnel.chromium} names another. */
+    public static final Path CHROMIUM = Path.of(System.getProperty("runnel.chromium", "/usr/bin/chromium"));
+    /** Its driver; the system property {@code runnel.chromedriver} names another. */
+    public static final Path CHROMEDRIVER = Path.of(System.getProperty("runnel.chromedriver", "/usr/bin/chromedriver"));
 
     private final ChromeDriverService service;
     private final ChromeDriver driver;
@@ -56,19 +59,33 @@ public final class Browser implements AutoCloseable {
         driver = new ChromeDriver(service, options);
     }
 
-    /**
-     * Starts a browser, or skips the calling test (fails it under {@code RUNNEL_REQUIRE_ALL=true}) when
-     * Chromium or its driver is missing.
-     */
-    public static Browser start(int width, int height) throws IOException {
-        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
-            String message = "browser tests need Chromium and its driver at " + CHROMIUM + " and " + CHROMEDRIVER
-                    + " (Debian: apt-get install chromium chromium-driver)";
-            if ("true".equalsIgnoreCase(System.getenv("RUNNEL_REQUIRE_ALL"))) {
-                fail(message + "; RUNNEL_REQUIRE_ALL=true makes them required");
-            }
-            Assumptions.abort(message + "; skipping");
+    /** Why browser tests cannot run on this machine, or null when they can. */
+    public static String unavailableReason() {
+        if (Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER)) {
+            return null;
         }
+        return "browser tests need Chromium and its driver at " + CHROMIUM + " and " + CHROMEDRIVER
+                + " (Debian: apt-get install chromium chromium-driver)";
+    }
+
+    /**
+     * Skips the calling test when Chromium or its driver is missing — or fails it, when the
+     * environment variable {@code RUNNEL_REQUIRE_ALL} is {@code true}.
+     */
+    public static void assumeAvailable() {
+        String reason = unavailableReason();
+        if (reason == null) {
+            return;
+        }
+        if ("true".equalsIgnoreCase(System.getenv("RUNNEL_REQUIRE_ALL"))) {
+            fail(reason + "; RUNNEL_REQUIRE_ALL=true makes them required");
+        }
+        Assumptions.abort(reason + "; skipping");
+    }
+
+    /** Starts a browser; see {@link #assumeAvailable} for a machine without one. */
+    public static Browser start(int width, int height) throws IOException {
+        assumeAvailable();
         System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
         return new Browser(width, height);
     }
