@@ -26,12 +26,12 @@
     messages.appendChild(el('div', { className: 'msg user', text: text }));
   }
 
-  function addAssistant() {
+  function addReply() {
     var answer = {
       next: 0,
       text: document.createTextNode(''),
       meta: el('div', { className: 'answer-meta' }),
-      node: el('div', { className: 'msg assistant', dataset: { state: 'waiting', tokens: '0' } })
+      node: el('div', { className: 'msg reply', dataset: { state: 'waiting', tokens: '0' } })
     };
     answer.node.append(el('div', { className: 'avatar', text: 'R', 'aria-hidden': 'true' }),
       el('div', { className: 'bubble' }, el('div', { className: 'answer-text' }, answer.text), answer.meta));
@@ -79,7 +79,7 @@
     errorText.textContent = '';
     addUser(text);
     prompt.value = '';
-    var answer = addAssistant();
+    var answer = addReply();
     current = answer;
     busy(true);
     var body = { prompt: text };

@@ -58,7 +58,7 @@ class PoemHttpTest {
     @Test
     void aReconnectMidPoemContinuesTheSameRun() throws Exception {
         server.close();
-        server = TestServer.start("runnel.poem.interval", "30ms");
+        server = TestServer.start("runnel.poem.interval", "10ms");
         StringBuilder text = new StringBuilder();
         String lastEventId;
         try (EventRecorder first = open(null)) {

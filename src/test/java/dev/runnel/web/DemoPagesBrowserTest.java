@@ -147,7 +147,7 @@ class DemoPagesBrowserTest {
         open("chat.html");
         type("#prompt", "Tell me about the heron");
         page.findElement(By.id("send")).click();
-        WebElement answer = wait(By.cssSelector(".msg.assistant[data-state=done]"));
+        WebElement answer = wait(By.cssSelector(".msg.reply[data-state=done]"));
         assertNull(answer.getDomAttribute("data-gap"));
         String id = answer.getDomAttribute("data-answer");
         assertEquals(serverText(id), answerText());
@@ -160,7 +160,7 @@ class DemoPagesBrowserTest {
         type("#prompt", "How does a stream keep its order?");
         page.findElement(By.id("send")).click();
         until(() -> {
-            String tokens = attribute(".msg.assistant", "data-tokens");
+            String tokens = attribute(".msg.reply", "data-tokens");
             return tokens != null && Integer.parseInt(tokens) >= 10;
         });
         String connection = attribute("#conn", "data-connection");
@@ -172,7 +172,7 @@ class DemoPagesBrowserTest {
             }
         }
         assertEquals(1, cut, "the page's stream was open");
-        WebElement answer = wait(By.cssSelector(".msg.assistant[data-state=done]"));
+        WebElement answer = wait(By.cssSelector(".msg.reply[data-state=done]"));
         assertTrue(answer.findElement(By.cssSelector(".resume-note")).getText().contains("resumed at token"));
         assertNull(answer.getDomAttribute("data-gap"), "the resumed stream went on at the next token");
         assertEquals(serverText(answer.getDomAttribute("data-answer")), answerText());
@@ -233,7 +233,7 @@ class DemoPagesBrowserTest {
 
     /** The answer's text as the page holds it (white space exactly, unlike getText()). */
     private String answerText() {
-        return (String) browser.script("return document.querySelector('.msg.assistant .answer-text').textContent");
+        return (String) browser.script("return document.querySelector('.msg.reply .answer-text').textContent");
     }
 
     /** The whole answer as the server published it: the ended topic's history, read from the start. */
