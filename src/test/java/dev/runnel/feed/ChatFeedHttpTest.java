@@ -44,7 +44,10 @@ class ChatFeedHttpTest {
             Reading reading = read(stream, 0);
             assertTrue(reading.tokens() > 20, "a real answer: " + reading);
             assertTrue(List.of("stop", "length").contains(reading.finishReason()), reading.finishReason());
-            assertTrue(reading.text().strip().matches("(?s)[A-Z].*[.!?]"), "whole sentences: " + reading.text());
+            assertTrue(Character.isUpperCase(reading.text().strip().charAt(0)), reading.text());
+            if (reading.finishReason().equals("stop")) {
+                assertTrue(reading.text().strip().matches("(?s).*[.!?]"), "whole sentences: " + reading.text());
+            }
             stream.awaitEnd(EventRecorder.TIMEOUT);
             try (EventRecorder again = server.resume(stream.lastEventId(), topic)) {
                 assertEquals(204, again.status());
