@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Every configuration key Runnel reads, with its default. The README's "Configuration" table lists
- * the same keys; keep the two together.
+ * Every configuration key of the hub and its endpoints, with its default (the bundled feeds read
+ * theirs in {@link Feeds}). The README's "Configuration" table lists all of them; keep them together.
  *
  * <p>Threading: immutable.
  */

@@ -8,9 +8,9 @@ import jakarta.servlet.http.HttpServlet;
 import java.lang.System.Logger.Level;
 
 /**
- * Builds Runnel when the web application starts (settings, hub, dispatcher, scheduler, servlets) and
- * takes it all down when it stops: every stream is finished and every thread started here ends, so
- * a redeploy leaves nothing behind. Declared in {@code WEB-INF/web.xml}; embedded servers add it too.
+ * Builds Runnel when the web application starts (settings, hub, dispatcher, scheduler, servlets, the
+ * bundled {@link Feeds}) and takes it all down when it stops: every feed stops, every stream is
+ * finished and every thread started here ends, so a redeploy leaves nothing behind. Declared in {@code WEB-INF/web.xml}; embedded servers add it too.
  *
  * <p>Threading: called by the container, once each.
  */
@@ -26,12 +26,25 @@ public final class RunnelListener implements ServletContextListener {
         add(context, "events", new EventsServlet(runnel), "/events");
         add(context, "publish", new PublishServlet(runnel), "/publish");
         add(context, "stats", new StatsServlet(runnel), "/stats");
+        Feeds feeds;
+        try {
+            feeds = Feeds.start(runnel);
+        } catch (RuntimeException e) {
+            runnel.close();
+            throw e;
+        }
+        feeds.register(context);
+        context.setAttribute(Feeds.ATTRIBUTE, feeds);
         LOG.log(Level.INFO, "Runnel started: epoch " + runnel.hub().epoch() + ", log " + config.logSize()
                 + " events, " + config.dispatchThreads() + " dispatch threads");
     }
 
     @Override
     public void contextDestroyed(ServletContextEvent sce) {
+        if (sce.getServletContext().getAttribute(Feeds.ATTRIBUTE) instanceof Feeds feeds) {
+            feeds.close();
+            sce.getServletContext().removeAttribute(Feeds.ATTRIBUTE);
+        }
         Object runnel = sce.getServletContext().getAttribute(Runnel.ATTRIBUTE);
         if (runnel instanceof Runnel r) {
             r.close();
@@ -40,7 +53,7 @@ public final class RunnelListener implements ServletContextListener {
         }
     }
 
-    private static void add(ServletContext context, String name, HttpServlet servlet, String... paths) {
+    static void add(ServletContext context, String name, HttpServlet servlet, String... paths) {
         ServletRegistration.Dynamic registration = context.addServlet(name, servlet);
         registration.setAsyncSupported(true);
         registration.addMapping(paths);

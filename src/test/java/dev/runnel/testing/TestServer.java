@@ -6,6 +6,8 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.Request;
@@ -14,29 +16,51 @@ import org.eclipse.jetty.http.HttpMethod;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.ee10.servlet.DefaultServlet;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
 /**
  * A real embedded Jetty on a free port running Runnel exactly as the WAR does (the same listener
  * builds it), with settings passed as context-params, plus a started jetty-client.
+ *
+ * <p>The ticking feeds (stock prices, system metrics) are off unless a test turns them on, so that
+ * nothing publishes behind a test's back. {@link #startWithDemos} also serves the {@code webapp/}
+ * folder, under a context path, the way a container serves the WAR.
  */
 public final class TestServer implements AutoCloseable {
+    /** The context path of {@link #startWithDemos}: not the root, so relative URLs are put to the test. */
+    public static final String DEMO_CONTEXT = "/runnel";
+
     private final Server server;
     private final ServletContextHandler context;
     private final HttpClient client;
     private final ServerConnector connector;
+    private final String contextPrefix;
 
     private TestServer(Map<String, String> settings) throws Exception {
+        this(settings, "/", null);
+    }
+
+    private TestServer(Map<String, String> settings, String contextPath, Path webRoot) throws Exception {
         server = new Server();
         connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
-        context = new ServletContextHandler("/");
+        context = new ServletContextHandler(contextPath);
+        contextPrefix = contextPath.equals("/") ? "" : contextPath;
         settings.forEach(context::setInitParameter);
         context.addEventListener(new RunnelListener());
+        if (webRoot != null) {
+            context.setBaseResourceAsPath(webRoot);
+            context.setWelcomeFiles(new String[] {"index.html"});
+            ServletHolder files = new ServletHolder("files", DefaultServlet.class);
+            files.setInitParameter("dirAllowed", "false");
+            context.addServlet(files, "/");
+        }
         server.setHandler(new RemoteAddressOverride(context));
         server.start();
         client = new HttpClient();
@@ -44,21 +68,40 @@ public final class TestServer implements AutoCloseable {
         client.start();
     }
 
-    /** Starts a server with fast test settings, overridden by {@code settings} (key, value, key, value…). */
-    public static TestServer start(String... settings) throws Exception {
+    private static Map<String, String> settings(String... settings) {
         Map<String, String> map = new LinkedHashMap<>();
         map.put("runnel.heartbeat", "30s");
         map.put("runnel.retry.min", "100ms");
         map.put("runnel.retry.max", "200ms");
         map.put("runnel.shutdown.grace", "1s");
+        map.put("runnel.stocks.enabled", "false");
+        map.put("runnel.metrics.enabled", "false");
         for (int i = 0; i + 1 < settings.length; i += 2) {
             map.put(settings[i], settings[i + 1]);
         }
-        return new TestServer(map);
+        return map;
     }
 
+    /** Starts a server with fast test settings, overridden by {@code settings} (key, value, key, value…). */
+    public static TestServer start(String... settings) throws Exception {
+        return new TestServer(settings(settings));
+    }
+
+    /**
+     * Like {@link #start}, and also serves the demo pages of {@code webapp/} (static files, welcome
+     * file {@code index.html}) with Runnel under the context path {@value #DEMO_CONTEXT}.
+     */
+    public static TestServer startWithDemos(String... settings) throws Exception {
+        Path webRoot = Path.of("webapp").toAbsolutePath();
+        if (!Files.isRegularFile(webRoot.resolve("index.html"))) {
+            throw new IllegalStateException("no webapp/index.html under " + webRoot + " (run from the project root)");
+        }
+        return new TestServer(settings(settings), DEMO_CONTEXT, webRoot);
+    }
+
+    /** A URI for a path relative to the context root ({@code /events?…}, {@code /stocks.html}). */
     public URI uri(String pathAndQuery) {
-        return URI.create("http://127.0.0.1:" + connector.getLocalPort() + pathAndQuery);
+        return URI.create("http://127.0.0.1:" + connector.getLocalPort() + contextPrefix + pathAndQuery);
     }
 
     public int port() {
@@ -107,6 +150,11 @@ public final class TestServer implements AutoCloseable {
             request.headers(h -> h.put(name, value));
         }
         return request.timeout(10, TimeUnit.SECONDS).send();
+    }
+
+    /** Sends a request without a body ({@code GET}, {@code DELETE}…); returns the response (any status). */
+    public ContentResponse send(HttpMethod method, String path) throws Exception {
+        return client.newRequest(uri(path)).method(method).timeout(10, TimeUnit.SECONDS).send();
     }
 
     /** Publishes through {@code POST /publish}, asserts 200, returns the assigned id. */

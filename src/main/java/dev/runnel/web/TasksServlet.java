@@ -1,0 +1,89 @@
+package dev.runnel.web;
+
+import dev.runnel.feed.TaskFeed;
+import dev.runnel.feed.TaskFeed.TaskView;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code POST /tasks} {@code {"steps","stepMillis","failAt"}} (all optional) starts a task and answers
+ * {@code 201} with its state, including {@code topic} and {@code stream} (the URL of its event stream);
+ * {@code GET /tasks/<id>} shows its state; {@code DELETE /tasks/<id>} cancels it (409 when it has
+ * already finished). Over {@code runnel.tasks.maxRunning}: 429 with {@code Retry-After}.
+ *
+ * <p>Threading: container threads.
+ */
+final class TasksServlet extends FeedServlet {
+    private static final long serialVersionUID = 1L;
+    private static final Set<String> FIELDS = Set.of("steps", "stepMillis", "failAt");
+
+    private final transient TaskFeed tasks;
+    private final long maxBodyBytes;
+
+    TasksServlet(TaskFeed tasks, long maxBodyBytes) {
+        super("GET", "POST", "DELETE");
+        this.tasks = tasks;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    @Override
+    void handle(String method, HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        String id = pathId(req, "task");
+        if (id == null) {
+            if (!method.equals("POST")) {
+                throw notAllowed(resp, method, "POST");
+            }
+            JsonBody body = JsonBody.read(req, maxBodyBytes, FIELDS);
+            int steps = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE,
+                    body.integer("steps", TaskFeed.DEFAULT_STEPS)));
+            long stepMillis = body.integer("stepMillis", TaskFeed.DEFAULT_STEP_MILLIS);
+            int failAt = (int) Math.max(-1, Math.min(Integer.MAX_VALUE, body.integer("failAt", 0)));
+            TaskView task = call(resp, () -> tasks.start(steps, stepMillis, failAt));
+            resp.setHeader("Location", link(req, "/tasks/" + task.id()));
+            sendJson(resp, 201, json(req, task));
+            return;
+        }
+        switch (method) {
+            case "GET" -> sendJson(resp, 200, json(req, tasks.get(id).orElseThrow(() -> notFound("task", id))));
+            case "DELETE" -> {
+                TaskView task = tasks.cancel(id).orElseThrow(() -> notFound("task", id));
+                if (task.state() != TaskFeed.State.CANCELLED) {
+                    throw new BadRequest(409, "task-finished", "task " + id + " has already finished ("
+                            + name(task.state()) + ")");
+                }
+                sendJson(resp, 200, json(req, task));
+            }
+            default -> throw notAllowed(resp, method, "DELETE, GET");
+        }
+    }
+
+    private static Map<String, Object> json(HttpServletRequest req, TaskView task) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("id", task.id());
+        json.put("topic", task.topic());
+        json.put("stream", link(req, "/events?topic=" + task.topic()));
+        json.put("state", name(task.state()));
+        json.put("percent", task.percent());
+        json.put("step", task.step());
+        json.put("steps", task.steps());
+        json.put("message", task.message());
+        json.put("stepMillis", task.stepMillis());
+        if (task.failAt() > 0) {
+            json.put("failAt", task.failAt());
+        }
+        json.put("started", task.started().toString());
+        if (task.ended() != null) {
+            json.put("ended", task.ended().toString());
+        }
+        return json;
+    }
+
+    private static String name(TaskFeed.State state) {
+        return state.name().toLowerCase(Locale.ROOT);
+    }
+}

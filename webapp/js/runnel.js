@@ -1,0 +1,201 @@
+/*
+ * Runnel demo pages: shared helpers. No build step, no dependencies.
+ *
+ * Runnel.connect(url, options) opens an EventSource and keeps the page's connection indicator
+ * (#conn: connecting / open / reconnecting / closed, the last event id, the connection id) up to date.
+ * Pushed data is only ever rendered with textContent and DOM APIs (Runnel.el), never as HTML.
+ */
+(function () {
+  'use strict';
+
+  var STATE_TEXT = { idle: 'idle', connecting: 'connecting', open: 'open', reconnecting: 'reconnecting', closed: 'closed' };
+
+  /** Creates an element: Runnel.el('div', {className: 'x', text: 'hi', dataset: {...}, on: {click: fn}}, child…). */
+  function el(tag, props) {
+    var node = document.createElement(tag);
+    props = props || {};
+    Object.keys(props).forEach(function (key) {
+      var value = props[key];
+      if (value === undefined || value === null) return;
+      if (key === 'text') node.textContent = value;
+      else if (key === 'className') node.className = value;
+      else if (key === 'dataset') Object.keys(value).forEach(function (k) { node.dataset[k] = value[k]; });
+      else if (key === 'on') Object.keys(value).forEach(function (k) { node.addEventListener(k, value[k]); });
+      else if (key === 'style') Object.keys(value).forEach(function (k) { node.style.setProperty(k, value[k]); });
+      else node.setAttribute(key, value);
+    });
+    for (var i = 2; i < arguments.length; i++) {
+      var child = arguments[i];
+      if (child === null || child === undefined || child === false) continue;
+      node.appendChild(typeof child === 'string' ? document.createTextNode(child) : child);
+    }
+    return node;
+  }
+
+  /** The page's connection indicator. */
+  function Indicator(root) {
+    this.root = root;
+    this.stateNode = root ? root.querySelector('.conn-state') : null;
+    this.idNode = root ? root.querySelector('[data-role="last-id"]') : null;
+  }
+  Indicator.prototype.set = function (state) {
+    if (!this.root) return;
+    this.root.dataset.state = state;
+    if (this.stateNode) this.stateNode.textContent = STATE_TEXT[state] || state;
+  };
+  Indicator.prototype.lastId = function (id) {
+    if (this.idNode && id) this.idNode.textContent = id;
+  };
+  Indicator.prototype.connection = function (id) {
+    if (this.root && id) {
+      this.root.dataset.connection = id;
+      this.root.title = 'connection ' + id;
+    }
+  };
+
+  var indicator = null;
+  function pageIndicator() {
+    if (!indicator) indicator = new Indicator(document.getElementById('conn'));
+    return indicator;
+  }
+
+  function parse(data) {
+    try {
+      return JSON.parse(data);
+    } catch (e) {
+      return data;
+    }
+  }
+
+  /**
+   * Opens an event stream.
+   *   options.events:      { name: function (data, event) } for each event name to handle
+   *   options.onOpen:      called on every successful connection (first and after a reconnect)
+   *   options.onReconnected: called when the stream is open again after a drop
+   *   options.onClosed:    called once the browser has given up for good (e.g. after a 204)
+   *   options.onReset:     called with the reset reason when the server could not resume
+   * Returns { source, close() }.
+   */
+  function connect(url, options) {
+    options = options || {};
+    var status = pageIndicator();
+    var source = new EventSource(url);
+    var everOpen = false;
+    var dropped = false;
+    var finished = false;
+    status.set('connecting');
+
+    function finish() {
+      if (finished) return;
+      finished = true;
+      status.set('closed');
+      if (options.onClosed) options.onClosed();
+    }
+
+    source.addEventListener('open', function () {
+      status.set('open');
+      if (options.onOpen) options.onOpen();
+      if (everOpen && dropped && options.onReconnected) options.onReconnected();
+      everOpen = true;
+      dropped = false;
+    });
+    source.addEventListener('error', function () {
+      if (source.readyState === EventSource.CLOSED) {
+        finish();
+      } else {
+        dropped = true;
+        status.set('reconnecting');
+      }
+    });
+    source.addEventListener('connected', function (e) {
+      var info = parse(e.data);
+      status.connection(info && info.connection);
+    });
+    source.addEventListener('reset', function (e) {
+      if (options.onReset) options.onReset(parse(e.data));
+    });
+    Object.keys(options.events || {}).forEach(function (name) {
+      source.addEventListener(name, function (e) {
+        status.lastId(e.lastEventId);
+        options.events[name](parse(e.data), e);
+      });
+    });
+    return {
+      source: source,
+      close: function () {
+        source.close();
+        finish();
+      }
+    };
+  }
+
+  /** Sends JSON; resolves with the parsed answer, rejects with an Error whose message is the server's detail. */
+  function request(method, url, body) {
+    var init = { method: method, headers: { Accept: 'application/json' } };
+    if (body !== undefined) {
+      init.headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    return fetch(url, init).then(function (response) {
+      return response.text().then(function (text) {
+        var json = text ? parse(text) : {};
+        if (!response.ok) {
+          var error = new Error((json && json.detail) || ('HTTP ' + response.status));
+          error.status = response.status;
+          error.retryAfter = response.headers.get('Retry-After');
+          throw error;
+        }
+        return json;
+      });
+    });
+  }
+
+  function time(iso) {
+    var d = iso ? new Date(iso) : new Date();
+    return isNaN(d) ? '' : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  }
+
+  function number(value, digits) {
+    if (value === null || value === undefined || isNaN(value)) return '—';
+    return Number(value).toLocaleString(undefined, { minimumFractionDigits: digits || 0, maximumFractionDigits: digits || 0 });
+  }
+
+  function bytes(value) {
+    if (value === null || value === undefined) return '—';
+    var units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    var i = 0;
+    while (value >= 1024 && i < units.length - 1) {
+      value /= 1024;
+      i++;
+    }
+    return value.toFixed(i === 0 ? 0 : 1) + ' ' + units[i];
+  }
+
+  function duration(seconds) {
+    seconds = Math.max(0, Math.floor(seconds || 0));
+    var d = Math.floor(seconds / 86400), h = Math.floor(seconds % 86400 / 3600), m = Math.floor(seconds % 3600 / 60), s = seconds % 60;
+    if (d) return d + 'd ' + h + 'h';
+    if (h) return h + 'h ' + m + 'm';
+    if (m) return m + 'm ' + s + 's';
+    return s + 's';
+  }
+
+  /** A CSS custom property of the page, e.g. Runnel.cssVar('--up'). */
+  function cssVar(name) {
+    return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+  }
+
+  window.Runnel = {
+    el: el,
+    connect: connect,
+    indicator: pageIndicator,
+    request: request,
+    post: function (url, body) { return request('POST', url, body || {}); },
+    del: function (url) { return request('DELETE', url); },
+    time: time,
+    number: number,
+    bytes: bytes,
+    duration: duration,
+    cssVar: cssVar
+  };
+})();
