@@ -195,7 +195,9 @@ public final class Hub {
             } else {
                 List<LoggedEvent> snapshot = snapshot(names);
                 long lastInSnapshot = snapshot.isEmpty() ? 0 : snapshot.get(snapshot.size() - 1).sequence();
-                String pin = lastInSnapshot < head || snapshot.isEmpty() ? log.idOf(head) : null;
+                // Finite topics need no pin: the history's last event is the newest on them and its own
+                // id is the right cursor (a finite topic's id identifies its run, as the poem relies on).
+                String pin = !allFinite && (snapshot.isEmpty() || lastInSnapshot < head) ? log.idOf(head) : null;
                 opening = new Opening(cursor.status().resetReason(), cursor.detail(), snapshot, pin,
                         allFinite && remainingFinite == 0);
             }

@@ -11,7 +11,8 @@ import java.util.List;
  * @param events      replay (events after a valid cursor) or, without one, the snapshot: the latest
  *                    value per key of state topics and what the log holds of finite topics; in log order
  * @param pinId       an id to hand the client without an event (a bare {@code id:} block), so that a
- *                    reconnect resumes exactly at the point where this subscription joined; or null
+ *                    reconnect resumes exactly at the point where this subscription joined; never for
+ *                    finite topics alone, whose history carries its own ids; or null
  * @param ended       every topic is finite and has already ended: complete after the opening
  */
 public record Opening(String resetReason, String resetDetail, List<LoggedEvent> events, String pinId,

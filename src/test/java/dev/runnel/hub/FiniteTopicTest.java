@@ -104,6 +104,21 @@ class FiniteTopicTest {
     }
 
     @Test
+    void finiteOnlySubscriptionIsNeverPinnedToAnotherTopicsEvent() {
+        hub.publish(Publication.of("tasks/1", "progress", "10"));   // e1-1
+        hub.publish(Publication.of("news", null, "x"));             // e1-2: the head belongs to another topic
+
+        RecordingSubscriber running = new RecordingSubscriber();
+        hub.subscribe(List.of("tasks/1"), null, running);
+        RecordingSubscriber empty = new RecordingSubscriber();
+        hub.subscribe(List.of("tasks/9"), null, empty);
+
+        assertEquals(List.of("e1-1"), RecordingSubscriber.ids(running.opening().events()));
+        assertNull(running.opening().pinId(), "the cursor stays on the task's own last event");
+        assertNull(empty.opening().pinId(), "no cursor at all: a reconnect gets the whole history, which is new to it");
+    }
+
+    @Test
     void subscribingToAnEndedTopicOpensWithItsHistoryAndEnded() {
         hub.publish(Publication.of("tasks/1", "progress", "50"));   // e1-1
         hub.publish(Publication.of("news", null, "x"));             // e1-2
