@@ -51,6 +51,8 @@ public final class TestServer implements AutoCloseable {
         map.put("runnel.retry.min", "100ms");
         map.put("runnel.retry.max", "200ms");
         map.put("runnel.shutdown.grace", "1s");
+        // Load tests publish as fast as they can from loopback; the rate limit has tests of its own.
+        map.put("runnel.publish.rate", "0");
         for (int i = 0; i + 1 < settings.length; i += 2) {
             map.put(settings[i], settings[i + 1]);
         }

@@ -1,0 +1,157 @@
+package dev.runnel.web;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringReader;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Request bodies of the JSON endpoints: read with a size bound, decoded as strict UTF-8, parsed as
+ * strict JSON no deeper than {@link #MAX_DEPTH}, or as a strict form ({@link FormBody}). Every
+ * failure is a {@link ApiServlet.BadRequest} with a reason (400, 413 or 415).
+ *
+ * <p>Threading: stateless.
+ */
+final class JsonBody {
+    /** Nesting bound: far beyond any honest payload, far below any parser's stack. */
+    static final int MAX_DEPTH = 32;
+
+    private JsonBody() {}
+
+    /** The body's fields, from a JSON object or a form; the names in the answer are unchecked. */
+    static Map<String, JsonElement> fields(HttpServletRequest req, long maxBytes, String setting) throws IOException {
+        String body = read(req, maxBytes, setting);
+        if (isForm(req)) {
+            Map<String, JsonElement> fields = new LinkedHashMap<>();
+            FormBody.parse(body).forEach((k, v) -> fields.put(k, new JsonPrimitive(v)));
+            return fields;
+        }
+        String type = req.getContentType();
+        if (type != null && !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+            throw new ApiServlet.BadRequest(415, "unsupported-media-type", "Content-Type " + type
+                    + " (expected: application/json or application/x-www-form-urlencoded)");
+        }
+        JsonElement root = parse(body);
+        if (!root.isJsonObject()) {
+            throw ApiServlet.BadRequest.of("body: a JSON " + kind(root) + " (expected: an object)");
+        }
+        Map<String, JsonElement> fields = new LinkedHashMap<>();
+        root.getAsJsonObject().entrySet().forEach(e -> fields.put(e.getKey(), e.getValue()));
+        return fields;
+    }
+
+    static String read(HttpServletRequest req, long max, String setting) throws IOException {
+        long declared = req.getContentLengthLong();
+        if (declared > max) {
+            throw tooLarge(declared, max, setting);
+        }
+        byte[] bytes;
+        try (InputStream in = req.getInputStream()) {
+            bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
+        }
+        if (bytes.length > max) {
+            throw tooLarge(bytes.length, max, setting);
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw ApiServlet.BadRequest.of("body: not valid UTF-8");
+        }
+    }
+
+    static JsonElement parse(String body) {
+        checkDepth(body);
+        try {
+            JsonReader reader = new JsonReader(new StringReader(body));
+            reader.setStrictness(Strictness.STRICT);
+            return JsonParser.parseReader(reader);
+        } catch (JsonParseException e) {
+            throw ApiServlet.BadRequest.of("body: not valid JSON (" + rootMessage(e) + ")");
+        }
+    }
+
+    /** Refuses nesting deeper than {@link #MAX_DEPTH} before any parser sees it. */
+    private static void checkDepth(String body) {
+        int depth = 0;
+        boolean inString = false;
+        for (int i = 0; i < body.length(); i++) {
+            char c = body.charAt(i);
+            if (inString) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == '"') {
+                    inString = false;
+                }
+            } else if (c == '"') {
+                inString = true;
+            } else if (c == '[' || c == '{') {
+                if (++depth > MAX_DEPTH) {
+                    throw ApiServlet.BadRequest.of("body: not valid JSON (nested deeper than " + MAX_DEPTH + " levels)");
+                }
+            } else if (c == ']' || c == '}') {
+                depth--;
+            }
+        }
+    }
+
+    static boolean isForm(HttpServletRequest req) {
+        String type = req.getContentType();
+        return type != null && type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded");
+    }
+
+    /** A string field: null when absent or JSON null; 400 for another type or when required and missing. */
+    static String string(Map<String, JsonElement> fields, String name, boolean required) {
+        JsonElement value = fields.get(name);
+        if (value == null || value.isJsonNull()) {
+            if (required) {
+                throw ApiServlet.BadRequest.of(name + ": missing (expected: a string)");
+            }
+            return null;
+        }
+        if (!value.isJsonPrimitive() || !value.getAsJsonPrimitive().isString()) {
+            throw ApiServlet.BadRequest.of(name + ": a JSON " + kind(value) + " (expected: a string)");
+        }
+        return value.getAsString();
+    }
+
+    static String kind(JsonElement e) {
+        if (e.isJsonObject()) {
+            return "object";
+        }
+        if (e.isJsonArray()) {
+            return "array";
+        }
+        if (e.isJsonNull()) {
+            return "null";
+        }
+        var p = e.getAsJsonPrimitive();
+        return p.isBoolean() ? "boolean" : p.isNumber() ? "number" : "string";
+    }
+
+    private static ApiServlet.BadRequest tooLarge(long size, long max, String setting) {
+        return new ApiServlet.BadRequest(413, "payload-too-large", "body: " + size + " bytes or more (expected: at most "
+                + max + ", " + setting + ")");
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return String.valueOf(t.getMessage());
+    }
+}
