@@ -126,6 +126,11 @@ public final class TestServer implements AutoCloseable {
         return JsonParser.parseString(response.getContentAsString()).getAsJsonObject().get("id").getAsString();
     }
 
+    /** Publishes in-process through the hub (no HTTP credential needed); returns the assigned id. */
+    public String publishDirect(String topic, String event, String data) {
+        return runnel().hub().publish(dev.runnel.hub.Publication.of(topic, event, data)).id();
+    }
+
     /** {@code GET /stats} as JSON. */
     public JsonObject stats() throws Exception {
         ContentResponse response = client.newRequest(uri("/stats")).timeout(10, TimeUnit.SECONDS).send();
