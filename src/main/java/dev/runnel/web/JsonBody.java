@@ -1,11 +1,14 @@
 package dev.runnel.web;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 import com.google.gson.Strictness;
+import com.google.gson.internal.LazilyParsedNumber;
 import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -78,9 +81,60 @@ final class JsonBody {
         try {
             JsonReader reader = new JsonReader(new StringReader(body));
             reader.setStrictness(Strictness.STRICT);
-            return JsonParser.parseReader(reader);
-        } catch (JsonParseException e) {
-            throw ApiServlet.BadRequest.of("body: not valid JSON (" + rootMessage(e) + ")");
+            JsonElement root = read(reader);
+            if (reader.peek() != JsonToken.END_DOCUMENT) {
+                throw ApiServlet.BadRequest.of("body: not valid JSON (more after the value at " + reader.getPath() + ")");
+            }
+            return root;
+        } catch (IOException | IllegalStateException | NumberFormatException e) {
+            throw ApiServlet.BadRequest.of("body: not valid JSON (" + e.getMessage() + ")");
+        }
+    }
+
+    /**
+     * Builds the tree from a strict reader, refusing a name given twice in one object (Gson would
+     * silently keep the last: two parsers could then read two different requests from one body).
+     * Recursion is bounded by {@link #checkDepth}.
+     */
+    private static JsonElement read(JsonReader reader) throws IOException {
+        switch (reader.peek()) {
+            case BEGIN_OBJECT -> {
+                JsonObject object = new JsonObject();
+                reader.beginObject();
+                while (reader.hasNext()) {
+                    String name = reader.nextName();
+                    if (object.has(name)) {
+                        throw ApiServlet.BadRequest.of("body: not valid JSON (field \"" + name + "\" given twice)");
+                    }
+                    object.add(name, read(reader));
+                }
+                reader.endObject();
+                return object;
+            }
+            case BEGIN_ARRAY -> {
+                JsonArray array = new JsonArray();
+                reader.beginArray();
+                while (reader.hasNext()) {
+                    array.add(read(reader));
+                }
+                reader.endArray();
+                return array;
+            }
+            case STRING -> {
+                return new JsonPrimitive(reader.nextString());
+            }
+            case NUMBER -> {
+                // Keeps the number's text as sent (Gson's own tree does the same), so 1e400 stays 1e400.
+                return new JsonPrimitive(new LazilyParsedNumber(reader.nextString()));
+            }
+            case BOOLEAN -> {
+                return new JsonPrimitive(reader.nextBoolean());
+            }
+            case NULL -> {
+                reader.nextNull();
+                return JsonNull.INSTANCE;
+            }
+            default -> throw ApiServlet.BadRequest.of("body: not valid JSON (unexpected " + reader.peek() + ")");
         }
     }
 
@@ -145,13 +199,5 @@ final class JsonBody {
     private static ApiServlet.BadRequest tooLarge(long size, long max, String setting) {
         return new ApiServlet.BadRequest(413, "payload-too-large", "body: " + size + " bytes or more (expected: at most "
                 + max + ", " + setting + ")");
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null) {
-            t = t.getCause();
-        }
-        return String.valueOf(t.getMessage());
     }
 }
