@@ -56,6 +56,8 @@ public final class Runnel implements AutoCloseable {
                 }
             }
         };
+        // Started now, not on demand: the threads Runnel runs are all there from the start.
+        this.dispatch.prestartAllCoreThreads();
         this.scheduler = new ScheduledThreadPoolExecutor(1, named("runnel-scheduler", false));
         this.scheduler.setRemoveOnCancelPolicy(true);
         this.hub = new Hub(new MemoryEventLog(config.logSize(), config.logMaxAge().toMillis()),
