@@ -119,6 +119,29 @@ public final class EventRecorder implements AutoCloseable {
         }
     }
 
+    /**
+     * The next event, or null once the response has ended with nothing left to take; fails after
+     * {@code timeout} with neither. Waits on the event queue in short slices so it notices the end.
+     */
+    public SseEvent nextOrEnd(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            while (System.nanoTime() < deadline) {
+                SseEvent e = events.poll(20, TimeUnit.MILLISECONDS);
+                if (e != null) {
+                    return e;
+                }
+                if (end.isDone() && events.isEmpty()) {
+                    return null;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+        return fail("neither an event nor the end within " + timeout);
+    }
+
     /** The next {@code n} events. */
     public List<SseEvent> next(int n) {
         List<SseEvent> list = new ArrayList<>(n);
