@@ -94,7 +94,9 @@ final class Access {
         if (grants.publish() == null) {
             throw new ApiServlet.BadRequest(403, "forbidden", "the token grants no publishing (expected: a pub claim)");
         }
-        return new Publisher(grants.subject() != null ? "sub:" + grants.subject() : "token:" + bearer, grants);
+        // Keyed by subject, so one issuer's tokens share a budget; without one, by a digest of the token.
+        return new Publisher(grants.subject() != null ? "sub:" + grants.subject()
+                : "token:" + Integer.toHexString(java.util.Arrays.hashCode(sha256(bearer))), grants);
     }
 
     /**
@@ -186,6 +188,14 @@ final class Access {
             }
         }
         return null;
+    }
+
+    private static byte[] sha256(String s) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java platform", e);
+        }
     }
 
     private static ApiServlet.BadRequest unauthorized(String detail) {

@@ -13,9 +13,9 @@ import java.util.EnumSet;
 
 /**
  * Builds Runnel when the web application starts (settings, hub, dispatcher, scheduler, servlets,
- * the CORS and request-guard filters) and
- * takes it all down when it stops: every stream is finished and every thread started here ends, so
- * a redeploy leaves nothing behind. Declared in {@code WEB-INF/web.xml}; embedded servers add it too.
+ * the CORS and request-guard filters) and takes it all down when it stops: every stream is
+ * finished and every thread started here ends, so a redeploy leaves nothing behind. Declared in
+ * {@code WEB-INF/web.xml}; embedded servers add it too.
  *
  * <p>Threading: called by the container, once each.
  */

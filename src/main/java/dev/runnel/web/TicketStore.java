@@ -18,16 +18,21 @@ import java.util.concurrent.TimeUnit;
  * <p>Tickets are kept by their SHA-256 digest: a lookup's timing depends on the digest of what the
  * client sent, which tells an attacker nothing about stored tickets (a constant-time comparison in
  * effect), and a heap dump holds no usable ticket. The map is bounded ({@code runnel.tickets.max});
- * expired entries are dropped by {@link #sweep} and whenever the map is full.
+ * expired entries are dropped by {@link #sweep} and whenever the map is full. One subject (a
+ * token's {@code sub}) may hold at most {@link #PER_SUBJECT} outstanding tickets, so one account
+ * cannot exhaust the store for everyone.
  *
  * <p>Threading: thread-safe; {@link #redeem} removes atomically, so a ticket opens one stream only.
  */
 final class TicketStore {
     /** Length of a ticket: 32 bytes in unpadded base64url. */
     static final int LENGTH = 43;
+    /** Outstanding tickets one subject may hold: a page needs one per stream it is opening. */
+    static final int PER_SUBJECT = 32;
 
     private final SecureRandom random = new SecureRandom();
     private final ConcurrentHashMap<String, Entry> byDigest = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Integer> bySubject = new ConcurrentHashMap<>();
     private final long ttlNanos;
     private final int max;
 
@@ -67,6 +72,19 @@ final class TicketStore {
                         + "(runnel.tickets.max); retry shortly").withHeader("Retry-After", String.valueOf(ttlSeconds()));
             }
         }
+        String subject = ticket.subject();
+        if (subject != null) {
+            boolean[] granted = new boolean[1];
+            bySubject.compute(subject, (k, n) -> {
+                int count = n == null ? 0 : n;
+                granted[0] = count < PER_SUBJECT;
+                return granted[0] ? count + 1 : n;
+            });
+            if (!granted[0]) {
+                throw new ApiServlet.BadRequest(429, "too-many-tickets", "this subject holds " + PER_SUBJECT
+                        + " unused tickets; use or let them expire").withHeader("Retry-After", String.valueOf(ttlSeconds()));
+            }
+        }
         byte[] bytes = new byte[32];
         random.nextBytes(bytes);
         String value = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
@@ -82,16 +100,30 @@ final class TicketStore {
             return null;
         }
         Entry entry = byDigest.remove(digest(value));
-        if (entry == null || System.nanoTime() - entry.validUntilNanos() > 0) {
+        if (entry == null) {
             return null;
         }
-        return entry.ticket();
+        released(entry);
+        return System.nanoTime() - entry.validUntilNanos() > 0 ? null : entry.ticket();
     }
 
     /** Drops expired tickets. Scheduler thread, and whenever the store is full. */
     void sweep() {
         long now = System.nanoTime();
-        byDigest.values().removeIf(e -> now - e.validUntilNanos() > 0);
+        byDigest.values().removeIf(e -> {
+            if (now - e.validUntilNanos() > 0) {
+                released(e);
+                return true;
+            }
+            return false;
+        });
+    }
+
+    private void released(Entry e) {
+        String subject = e.ticket().subject();
+        if (subject != null) {
+            bySubject.computeIfPresent(subject, (k, n) -> n <= 1 ? null : n - 1);
+        }
     }
 
     int size() {

@@ -153,6 +153,25 @@ class PrivateTopicsTest {
     }
 
     @Test
+    void oneSubjectCannotHoardTickets() throws Exception {
+        try (TestServer server = TestServer.start("runnel.jwt.secret", Tokens.SECRET)) {
+            String alice = Tokens.subscriber("alice", "users/alice/");
+            String first = ticket(server, alice, "users/alice/inbox");
+            for (int i = 1; i < TicketStore.PER_SUBJECT; i++) {
+                ticket(server, alice, "news");
+            }
+            assertError(server.postJson("/tickets", "{\"topics\":[\"news\"]}", "Authorization", "Bearer " + alice), 429,
+                    "unused tickets");
+            ticket(server, Tokens.subscriber("bob", "users/bob/"), "news");
+            try (EventRecorder stream = EventRecorder.open(server.client(),
+                    server.uri("/events?topic=users/alice/inbox&ticket=" + first), null)) {
+                stream.connected();
+            }
+            ticket(server, alice, "news"); // using one frees a place
+        }
+    }
+
+    @Test
     void configuredPrivatePrefixesNeedAGrantToo() throws Exception {
         try (TestServer server = TestServer.start("runnel.jwt.secret", Tokens.SECRET, "runnel.private", "billing,ops/")) {
             assertError(get(server, "topic=billing"), 401, "private");
