@@ -35,6 +35,9 @@ import java.util.function.Supplier;
  *      └──────────────────────────────────────────┘  └──────── offer (schedules drain) ◀──┘
  *   any state ── close / finished / failed write ──▶ DONE  (AsyncContext completed once; nothing after)
  *   WAITING longer than the write timeout ── sweep ──▶ DONE  (evicted: the peer stopped reading)
+ *   deadline passed ── sweep ──▶ finish (final retry queued) ──▶ … ──▶ DONE</pre>
+ * <pre>
+ *   entering DONE, once: unsubscribe, leave the registry, run the close action ({@link #onClose})
  * </pre>
  * In WAITING the container owes us {@code onWritePossible}; in RUNNING exactly one thread (a
  * dispatcher thread or the container's callback) writes; in IDLE nobody does and the next offer

@@ -8,6 +8,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * One-time tickets: a browser's {@code EventSource} cannot send an {@code Authorization} header, so
@@ -35,6 +36,7 @@ final class TicketStore {
     private final ConcurrentHashMap<String, Integer> bySubject = new ConcurrentHashMap<>();
     private final long ttlNanos;
     private final int max;
+    private final LongSupplier nanoClock;
 
     /**
      * What a ticket grants.
@@ -51,8 +53,14 @@ final class TicketStore {
     private record Entry(Ticket ticket, long validUntilNanos) {}
 
     TicketStore(long ttlMillis, int max) {
+        this(ttlMillis, max, System::nanoTime);
+    }
+
+    /** With a given clock (nanoseconds, as {@link System#nanoTime}): for tests of expiry. */
+    TicketStore(long ttlMillis, int max, LongSupplier nanoClock) {
         this.ttlNanos = TimeUnit.MILLISECONDS.toNanos(ttlMillis);
         this.max = max;
+        this.nanoClock = nanoClock;
     }
 
     long ttlSeconds() {
@@ -90,7 +98,7 @@ final class TicketStore {
         String value = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         long untilToken = TimeUnit.MILLISECONDS.toNanos(Math.max(0, ticket.expiresMillis() - System.currentTimeMillis()));
         long valid = Math.min(ttlNanos, untilToken);
-        byDigest.put(digest(value), new Entry(ticket, System.nanoTime() + valid));
+        byDigest.put(digest(value), new Entry(ticket, nanoClock.getAsLong() + valid));
         return value;
     }
 
@@ -104,14 +112,14 @@ final class TicketStore {
             return null;
         }
         released(entry);
-        return System.nanoTime() - entry.validUntilNanos() > 0 ? null : entry.ticket();
+        return nanoClock.getAsLong() - entry.validUntilNanos() >= 0 ? null : entry.ticket();
     }
 
     /** Drops expired tickets. Scheduler thread, and whenever the store is full. */
     void sweep() {
-        long now = System.nanoTime();
+        long now = nanoClock.getAsLong();
         byDigest.values().removeIf(e -> {
-            if (now - e.validUntilNanos() > 0) {
+            if (now - e.validUntilNanos() >= 0) {
                 released(e);
                 return true;
             }

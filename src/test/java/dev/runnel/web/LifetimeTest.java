@@ -16,11 +16,11 @@ class LifetimeTest {
 
     @Test
     void streamsEndAfterTheirJitteredLifetimeAndResumeWithoutLoss() throws Exception {
-        try (TestServer server = TestServer.start("runnel.stream.maxLifetime", "300ms", "runnel.heartbeat", "40ms")) {
+        try (TestServer server = TestServer.start("runnel.stream.maxLifetime", "150ms", "runnel.heartbeat", "40ms")) {
             Resuming client = new Resuming(server, "life");
             int published = 0;
             // Publish in small bursts and read each back, across as many reconnections as it takes.
-            while (client.reconnects < 3 && published < 20_000) {
+            while (client.reconnects < 3 && published < 1_000_000) {
                 for (int i = 0; i < 5; i++) {
                     server.publishDirect("life", null, String.valueOf(published + i));
                 }

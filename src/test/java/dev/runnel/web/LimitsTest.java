@@ -87,10 +87,13 @@ class LimitsTest {
             String a = "Bearer " + Tokens.publisher("feed-a", "news");
             String b = "Bearer " + Tokens.publisher("feed-b", "news");
             String body = "{\"topic\":\"news\",\"data\":\"x\"}";
-            for (int i = 0; i < 3; i++) {
-                assertEquals(200, server.postJson("/publish", body, "Authorization", a).getStatus());
+            // The burst passes; a slow machine may earn a token or two more while it publishes.
+            int passed = 0;
+            ContentResponse limited;
+            while ((limited = server.postJson("/publish", body, "Authorization", a)).getStatus() == 200 && passed < 10) {
+                passed++;
             }
-            ContentResponse limited = server.postJson("/publish", body, "Authorization", a);
+            assertTrue(passed >= 3 && passed < 10, "published " + passed + " before the limit");
             assertError(limited, 429, "runnel.publish.rate");
             long retryAfter = Long.parseLong(limited.getHeaders().get("Retry-After"));
             assertTrue(retryAfter >= 1 && retryAfter <= 2, "Retry-After " + retryAfter);

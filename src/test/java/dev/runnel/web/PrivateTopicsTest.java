@@ -133,14 +133,6 @@ class PrivateTopicsTest {
     }
 
     @Test
-    void anExpiredTicketOpensNothing() throws Exception {
-        try (TestServer server = TestServer.start("runnel.jwt.secret", Tokens.SECRET, "runnel.tickets.ttl", "1ms")) {
-            String ticket = ticket(server, Tokens.subscriber("alice", "users/alice/"), "users/alice/inbox");
-            assertError(get(server, "topic=users/alice/inbox&ticket=" + ticket), 401, "expired");
-        }
-    }
-
-    @Test
     void outstandingTicketsAreBounded() throws Exception {
         try (TestServer server = TestServer.start("runnel.jwt.secret", Tokens.SECRET, "runnel.tickets.max", "2")) {
             String alice = Tokens.subscriber("alice", "users/alice/");
@@ -191,13 +183,13 @@ class PrivateTopicsTest {
     void streamEndsWhenItsTokenExpiresAndResumesWithoutLossWithAFreshOne() throws Exception {
         try (TestServer server = TestServer.start("runnel.jwt.secret", Tokens.SECRET, "runnel.jwt.clockSkew", "0s",
                 "runnel.heartbeat", "100ms")) {
-            // exp has whole-second precision: this token lapses one to two seconds from now.
-            String shortLived = Tokens.hs256(Tokens.claims("alice", 2).claim("topics", List.of("users/alice/")).build());
+            // exp has whole-second precision: this token lapses two to three seconds from now.
+            String shortLived = Tokens.hs256(Tokens.claims("alice", 3).claim("topics", List.of("users/alice/")).build());
             EventRecorder first = open(server, "topic=users/alice/inbox", "Authorization", "Bearer " + shortLived);
             first.connected();
             server.publishDirect("users/alice/inbox", null, "1");
             assertEquals("1", first.next().data());
-            first.awaitEnd(Duration.ofSeconds(5));
+            first.awaitEnd(Duration.ofSeconds(10));
             assertEquals(2, first.retries().size(), "a final retry: before the end");
             assertEquals(1, server.runnel().metrics().deadlines());
             String missed = server.publishDirect("users/alice/inbox", null, "2");
