@@ -195,6 +195,14 @@ public final class Runnel implements AutoCloseable {
     public void close() {
         shuttingDown = true;
         hub.close();
+        try {
+            // Every event accepted before the close reaches the open streams ahead of their final frame.
+            if (!hub.awaitFanOut(config.shutdownGrace().toMillis())) {
+                LOG.log(Level.WARNING, "shutdown: the fan-out did not finish within runnel.shutdown.grace");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         streams.finishAll(this::jitteredRetryMillis, config.shutdownGrace().toMillis());
         scheduler.shutdownNow();
         dispatch.shutdown();
