@@ -116,6 +116,20 @@ class PublisherTokenTest {
     }
 
     @Test
+    void configuredIssuerAndAudienceAreRequired() throws Exception {
+        try (TestServer server = TestServer.start("runnel.jwt.secret", Tokens.SECRET, "runnel.jwt.issuer",
+                "https://login.example.com", "runnel.jwt.audience", "runnel")) {
+            JWTClaimsSet.Builder grant = Tokens.claims("feed", 600).claim("pub", List.of("news/"));
+            String right = Tokens.hs256(grant.issuer("https://login.example.com").audience("runnel").build());
+            assertEquals(200, publish(server, "news/eu", right).getStatus());
+            String otherIssuer = Tokens.hs256(grant.issuer("https://evil.example.com").audience("runnel").build());
+            assertError(publish(server, "news/eu", otherIssuer), 401, "iss");
+            String otherAudience = Tokens.hs256(grant.issuer("https://login.example.com").audience("billing").build());
+            assertError(publish(server, "news/eu", otherAudience), 401, "aud");
+        }
+    }
+
+    @Test
     void subscriberTokenWithoutPubClaimMayNotPublish() throws Exception {
         try (TestServer server = TestServer.start("runnel.jwt.secret", Tokens.SECRET)) {
             assertError(publish(server, "news/eu", Tokens.subscriber("alice", "users/alice/")), 403, "grants no publishing");
