@@ -38,6 +38,38 @@
     toast(n);
   }
 
+  var listeningAs = null;
+  var lastId = null;
+
+  // users/<me>/notifications is private: the page trades a (demo) token for a one-time ticket and
+  // opens the stream with it. A ticket opens one connection, so when the stream ends (a drop, the
+  // token's expiry) EventSource cannot reconnect by itself: open again with a fresh ticket and the
+  // last id seen, and the server replays what was missed.
+  function openPrivate(me, topics) {
+    import('./auth.js').then(function (auth) {
+      return auth.privateStreamUrl({ user: me, topics: topics, lastEventId: lastId });
+    }).then(function (url) {
+      if (listeningAs !== me) return;
+      stream = Runnel.connect(url, {
+        events: {
+          notification: function (n, e) {
+            lastId = e.lastEventId;
+            show(n);
+          }
+        },
+        onClosed: function () {
+          if (listeningAs === me) setTimeout(function () { openPrivate(me, topics); }, 1000);
+        }
+      });
+    }).catch(function (err) {
+      if (listeningAs !== me) return;
+      // Without the demo token endpoint (runnel.demo.tokens=false) only broadcasts can be received.
+      document.getElementById('listening').textContent = 'Could not sign in as ' + me + ' (' + err.message
+        + '); receiving broadcasts only.';
+      stream = Runnel.connect('events?topic=notifications', { events: { notification: show } });
+    });
+  }
+
   function listen() {
     var me = document.getElementById('me').value.trim();
     if (!USER.test(me)) {
@@ -45,11 +77,13 @@
       return;
     }
     if (stream) stream.close();
+    stream = null;
+    listeningAs = me;
+    lastId = null;
     document.getElementById('listening').textContent =
-      'Receiving broadcasts and notifications for ' + me + ' (topics notifications, users/' + me + '/notifications).';
-    stream = Runnel.connect('events?topic=notifications&topic=' + encodeURIComponent('users/' + me + '/notifications'), {
-      events: { notification: show }
-    });
+      'Signed in as ' + me + ': receiving broadcasts and ' + me + "'s own notifications (topics notifications, users/"
+      + me + '/notifications).';
+    openPrivate(me, ['notifications', 'users/' + me + '/notifications']);
   }
 
   function audience() {

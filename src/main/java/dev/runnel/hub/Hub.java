@@ -14,7 +14,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -54,6 +56,8 @@ public final class Hub {
     private final Set<String> endedTopics = new LinkedHashSet<>(); // guarded by lock; oldest ending first
     private long publishesSincePrune; // guarded by lock
     private boolean closed;           // guarded by lock
+    private volatile boolean closing; // set after closed: read by the fan-out without the lock
+    private final CountDownLatch fannedOut = new CountDownLatch(1);
 
     /** Per-topic state. Fields other than {@code subscribers} are guarded by the hub's lock. */
     private static final class TopicState {
@@ -241,6 +245,21 @@ public final class Hub {
         synchronized (lock) {
             closed = true;
         }
+        closing = true;
+        // Nothing can be appended any more; if no fan-out is under way, every event has been handed on.
+        if (pending.isEmpty() && !fanOutScheduled.get()) {
+            fannedOut.countDown();
+        }
+    }
+
+    /**
+     * After {@link #close}: waits until every accepted event has been offered to its subscribers, so
+     * that streams finished afterwards carry everything that was published before their final frame.
+     *
+     * @return false if {@code timeoutMillis} passed first
+     */
+    public boolean awaitFanOut(long timeoutMillis) throws InterruptedException {
+        return fannedOut.await(timeoutMillis, TimeUnit.MILLISECONDS);
     }
 
     public String epoch() {
@@ -281,6 +300,9 @@ public final class Hub {
             }
             fanOutScheduled.set(false);
             if (pending.isEmpty() || !fanOutScheduled.compareAndSet(false, true)) {
+                if (closing && pending.isEmpty()) {
+                    fannedOut.countDown();
+                }
                 return;
             }
         }

@@ -21,6 +21,7 @@ public record Publication(String topic, String event, String data, String key, b
         if (data == null) {
             throw new IllegalArgumentException("data: missing (expected: a string, may be empty)");
         }
+        checkSurrogates("data", data);
         if (event != null) {
             checkToken("event", event, MAX_EVENT_LENGTH);
             if (RESERVED_EVENTS.contains(event)) {
@@ -46,6 +47,19 @@ public record Publication(String topic, String event, String data, String key, b
         return new Publication(topic, event, data, newKey, last);
     }
 
+    /** An unpaired surrogate cannot be written as UTF-8: the client would get a '?' instead of it. */
+    private static void checkSurrogates(String field, String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new IllegalArgumentException(field + ": unpaired surrogate " + String.format("U+%04X", (int) c)
+                        + " at index " + i + " (expected: text that UTF-8 can carry)");
+            }
+        }
+    }
+
     private static void checkToken(String field, String value, int maxLength) {
         if (value.isEmpty()) {
             throw new IllegalArgumentException(field + ": empty (expected: 1 to " + maxLength
@@ -56,6 +70,7 @@ public record Publication(String topic, String event, String data, String key, b
                     + maxLength + ")");
         }
         SseEncoder.checkField(field, value);
+        checkSurrogates(field, value);
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c < 0x20 || c == 0x7f) {

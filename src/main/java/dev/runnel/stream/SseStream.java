@@ -17,7 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * One SSE connection: a bounded queue of frames drained to the servlet output by non-blocking writes.
@@ -32,11 +34,22 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *      │  onWritePossible                          ▲  ▲                                    │
  *      └──────────────────────────────────────────┘  └──────── offer (schedules drain) ◀──┘
  *   any state ── close / finished / failed write ──▶ DONE  (AsyncContext completed once; nothing after)
+ *   WAITING longer than the write timeout ── sweep ──▶ DONE  (evicted: the peer stopped reading)
+ *   deadline passed ── sweep ──▶ finish (final retry queued) ──▶ … ──▶ DONE</pre>
+ * <pre>
+ *   entering DONE, once: unsubscribe, leave the registry, run the close action ({@link #onClose})
  * </pre>
  * In WAITING the container owes us {@code onWritePossible}; in RUNNING exactly one thread (a
  * dispatcher thread or the container's callback) writes; in IDLE nobody does and the next offer
  * schedules a drain. A close decided while RUNNING is carried out by the owner at its next step, so
- * {@code complete()} never races a write of ours.
+ * {@code complete()} never races a write of ours. WAITING records when it began: a write the
+ * container cannot take for longer than the write timeout means a peer that stopped reading, and
+ * the registry's sweep evicts the stream ({@link #evictIfStalled}) even when no new event arrives
+ * to overflow its queue.
+ *
+ * <p>Deadline: {@link #endAt} sets when the stream must end (its token expires, or its maximum
+ * lifetime is over); the sweep then finishes it like a shutdown does — what is queued, a final
+ * {@code retry:}, complete — and the client resumes with {@code Last-Event-ID}.
  *
  * <p>Queue bound: frames of the opening (retry, connected, reset, replay, snapshot) are exempt, since
  * the log bounds them and they are shared arrays; live frames may take up {@code queueBytes}. A live
@@ -84,6 +97,10 @@ public final class SseStream implements Subscriber, WriteListener {
     private Object[] batch = new Object[16];
 
     private volatile long lastWriteNanos = System.nanoTime();
+    private long waitingSinceNanos = System.nanoTime();          // guarded by lock: when WAITING began
+    private volatile long deadlineNanos;
+    private volatile boolean hasDeadline;
+    private volatile Runnable onClose;
     private volatile Hub hub;
     private volatile Subscription subscription;
 
@@ -106,6 +123,27 @@ public final class SseStream implements Subscriber, WriteListener {
 
     public String id() {
         return id;
+    }
+
+    /**
+     * Runs {@code action} once, when the stream closes (for whatever reason), after it left the hub
+     * and the registry. Set it before {@link #subscribe}; it must not block.
+     */
+    public void onClose(Runnable action) {
+        this.onClose = action;
+    }
+
+    /**
+     * The stream must end at {@code nanoTime}: the registry's sweep then finishes it with a final
+     * frame after what is queued. Any thread; the earlier of several deadlines wins.
+     */
+    public void endAt(long nanoTime) {
+        synchronized (lock) {
+            if (!hasDeadline || nanoTime - deadlineNanos < 0) {
+                deadlineNanos = nanoTime;
+                hasDeadline = true;
+            }
+        }
     }
 
     /** Queues frames that open the stream (retry, connected); call before {@link #subscribe}. */
@@ -246,11 +284,17 @@ public final class SseStream implements Subscriber, WriteListener {
 
     /** Shutdown: send what is queued, then {@code finalFrame} (a jittered {@code retry:}), then complete. */
     void finish(byte[] finalFrame) {
+        finish(finalFrame, "shutdown");
+    }
+
+    /** Sends what is queued, then {@code finalFrame}, then completes; {@code reason} is kept for the log. */
+    void finish(byte[] finalFrame, String reason) {
         boolean schedule;
         synchronized (lock) {
             if (aborting || finishing) {
                 return;
             }
+            closeReason = reason;
             queue.add(finalFrame);
             liveBytes += finalFrame.length;
             finishing = true;
@@ -259,6 +303,43 @@ public final class SseStream implements Subscriber, WriteListener {
         if (schedule) {
             scheduleDrain();
         }
+    }
+
+    /**
+     * Sweep: once the deadline set by {@link #endAt} has passed, finishes the stream with the frame
+     * {@code finalFrame} supplies (a jittered {@code retry:}). Returns true if it did.
+     */
+    boolean finishIfDue(long nowNanos, Supplier<byte[]> finalFrame) {
+        if (!hasDeadline || nowNanos - deadlineNanos < 0) {
+            return false;
+        }
+        synchronized (lock) {
+            if (aborting || finishing) {
+                return false;
+            }
+        }
+        finish(finalFrame.get(), "deadline: token expired or maximum lifetime reached");
+        metrics.deadlines.increment();
+        return true;
+    }
+
+    /**
+     * Sweep: evicts the stream when a write has waited for the container longer than
+     * {@code writeTimeoutNanos} (the peer stopped reading). Returns true if it did.
+     */
+    boolean evictIfStalled(long nowNanos, long writeTimeoutNanos) {
+        boolean completeHere;
+        synchronized (lock) {
+            if (aborting || state != State.WAITING || nowNanos - waitingSinceNanos < writeTimeoutNanos) {
+                return false;
+            }
+            completeHere = abortLocked("evicted: a write waited more than "
+                    + TimeUnit.NANOSECONDS.toMillis(writeTimeoutNanos) + "ms for the peer to read");
+        }
+        metrics.evictions.increment();
+        metrics.writeTimeouts.increment();
+        afterClose(completeHere);
+        return true;
     }
 
     /** Ends the stream now, dropping what is queued. Idempotent; any thread. */
@@ -355,6 +436,7 @@ public final class SseStream implements Subscriber, WriteListener {
                             continue;
                         }
                         state = State.WAITING;
+                        waitingSinceNanos = System.nanoTime();
                         return;
                     } else {
                         writePossibleSignal = false;
@@ -504,6 +586,14 @@ public final class SseStream implements Subscriber, WriteListener {
             registry.remove(this);
             metrics.closed.increment();
             LOG.log(Level.DEBUG, () -> "stream " + id + " closed: " + closeReason());
+            Runnable action = onClose;
+            if (action != null) {
+                try {
+                    action.run();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.ERROR, "stream " + id + ": close action failed", e);
+                }
+            }
         }
         if (completeResponse) {
             completeOnce();

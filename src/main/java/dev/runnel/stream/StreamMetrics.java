@@ -15,6 +15,8 @@ public final class StreamMetrics {
     final LongAdder heartbeats = new LongAdder();
     final LongAdder opened = new LongAdder();
     final LongAdder closed = new LongAdder();
+    final LongAdder writeTimeouts = new LongAdder();
+    final LongAdder deadlines = new LongAdder();
 
     /** Events (log frames) written to sockets; control frames are not counted. */
     public long framesDelivered() {
@@ -44,5 +46,15 @@ public final class StreamMetrics {
 
     public long streamsClosed() {
         return closed.sum();
+    }
+
+    /** Evictions because a write waited longer than {@code runnel.stream.writeTimeout}; also in {@link #evictions}. */
+    public long writeTimeouts() {
+        return writeTimeouts.sum();
+    }
+
+    /** Streams finished at their deadline: token expiry or {@code runnel.stream.maxLifetime}. */
+    public long deadlines() {
+        return deadlines.sum();
     }
 }

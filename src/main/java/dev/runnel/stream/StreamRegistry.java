@@ -48,6 +48,20 @@ public final class StreamRegistry {
     }
 
     /**
+     * Evicts streams whose pending write has waited longer than {@code writeTimeoutNanos}, and
+     * finishes those past their deadline with a final {@code retry:} (jittered by {@code retryMillis}).
+     * Scheduler thread.
+     */
+    public void sweepStalledAndDue(long writeTimeoutNanos, LongSupplier retryMillis) {
+        long now = System.nanoTime();
+        for (SseStream stream : streams) {
+            if (!stream.evictIfStalled(now, writeTimeoutNanos)) {
+                stream.finishIfDue(now, () -> ControlFrames.retry(retryMillis.getAsLong()));
+            }
+        }
+    }
+
+    /**
      * Shutdown: every stream gets a final {@code retry:} (jittered by {@code retryMillis}, so clients do
      * not all come back at once) after what it has queued, and completes. Streams still open after
      * {@code graceMillis} (a peer that stopped reading) are closed without it.

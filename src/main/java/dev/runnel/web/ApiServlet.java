@@ -18,6 +18,7 @@ import java.util.Set;
  */
 abstract class ApiServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
+    private static final System.Logger LOG = System.getLogger(ApiServlet.class.getName());
     static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
 
     private final Set<String> methods;
@@ -42,7 +43,15 @@ abstract class ApiServlet extends HttpServlet {
         try {
             handle(method.equals("HEAD") ? "GET" : method, req, resp);
         } catch (BadRequest e) {
+            e.headers.forEach(resp::setHeader);
             sendError(resp, e.status, e.error, e.getMessage());
+        } catch (RuntimeException e) {
+            // A bug: answer in JSON like every other error, and say so loudly in the log.
+            LOG.log(System.Logger.Level.ERROR, "internal error on " + method + " " + req.getRequestURI(), e);
+            if (!resp.isCommitted() && !req.isAsyncStarted()) {
+                resp.reset();
+                sendError(resp, 500, "internal-error", "the server failed on this request; see its log");
+            }
         }
     }
 
@@ -73,11 +82,18 @@ abstract class ApiServlet extends HttpServlet {
         private static final long serialVersionUID = 1L;
         final int status;
         final String error;
+        final java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
 
         BadRequest(int status, String error, String detail) {
             super(detail, null, false, false);
             this.status = status;
             this.error = error;
+        }
+
+        /** A header the error response carries ({@code Retry-After}, {@code WWW-Authenticate}). */
+        BadRequest withHeader(String name, String value) {
+            headers.put(name, value);
+            return this;
         }
 
         static BadRequest of(String detail) {

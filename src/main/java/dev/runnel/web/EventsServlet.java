@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -22,11 +23,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * heartbeats. The cursor is the {@code Last-Event-ID} header (what {@code EventSource} sends when it
  * reconnects) or, when absent, the {@code last_event_id} query parameter (for a first connect).
  *
+ * <p>Before a stream opens: the limits ({@link StreamLimits}: 429 per address, 503 in all), then
+ * authorization for private topics ({@link Access#subscriber}: 401, 403). A stream opened with a
+ * token ends when the token expires, and any stream after {@code runnel.stream.maxLifetime}
+ * (jittered); the registry's sweep finishes it with a final {@code retry:} and the client resumes
+ * with {@code Last-Event-ID}.
+ *
  * <p>Threading: container threads; the stream itself takes over after {@code startAsync}.
  */
 final class EventsServlet extends ApiServlet {
     private static final long serialVersionUID = 1L;
-    static final int MAX_LAST_EVENT_ID_LENGTH = 256;
+    private static final java.util.Set<String> PARAMETERS = java.util.Set.of("topic", "last_event_id", "ticket");
 
     private final transient Runnel runnel;
     private final AtomicLong connections = new AtomicLong();
@@ -48,13 +55,29 @@ final class EventsServlet extends ApiServlet {
                     "this endpoint only produces text/event-stream (Accept was \"" + req.getHeader("Accept") + "\")");
             return;
         }
+        checkParameters(req);
         List<String> topics = topics(req);
         String lastEventId = lastEventId(req);
-        if (runnel.hub().isFinished(topics, lastEventId)) {
-            // WHATWG: a 204 tells EventSource to stop reconnecting; the client has the whole finite topic.
-            resp.setStatus(HttpServletResponse.SC_NO_CONTENT);
-            return;
+        Runnable permit = runnel.limits().acquire(req.getRemoteAddr());
+        boolean handedOver = false;
+        try {
+            Grants grants = runnel.access().subscriber(req, topics);
+            if (runnel.hub().isFinished(topics, lastEventId)) {
+                // WHATWG: a 204 tells EventSource to stop reconnecting; the client has the whole finite topic.
+                resp.setStatus(HttpServletResponse.SC_NO_CONTENT);
+                return;
+            }
+            open(req, resp, topics, lastEventId, grants, permit);
+            handedOver = true;
+        } finally {
+            if (!handedOver) {
+                permit.run();
+            }
         }
+    }
+
+    private void open(HttpServletRequest req, HttpServletResponse resp, List<String> topics, String lastEventId,
+            Grants grants, Runnable permit) throws IOException {
         resp.setStatus(200);
         // Bytes, not a Writer: getWriter() without an explicit encoding would be ISO-8859-1.
         resp.setContentType("text/event-stream;charset=UTF-8");
@@ -65,7 +88,17 @@ final class EventsServlet extends ApiServlet {
         String id = runnel.hub().epoch() + "-" + Long.toString(connections.incrementAndGet(), 36);
         SseStream stream = new SseStream(id, resp.getOutputStream(), async::complete, runnel.dispatch(),
                 runnel.config().queueBytes(), runnel.metrics(), runnel.streams());
+        stream.onClose(permit);
         async.addListener(new StreamAsyncListener(stream));
+        long now = System.nanoTime();
+        if (grants != null && grants.expiresMillis() != Long.MAX_VALUE) {
+            long untilExpiry = Math.max(0, grants.expiresMillis() - System.currentTimeMillis());
+            stream.endAt(now + TimeUnit.MILLISECONDS.toNanos(untilExpiry));
+        }
+        long lifetime = runnel.jitteredLifetimeNanos();
+        if (lifetime > 0) {
+            stream.endAt(now + lifetime);
+        }
         stream.openWith(ControlFrames.retry(runnel.jitteredRetryMillis()), ControlFrames.connected(id, topics));
         try {
             stream.subscribe(runnel.hub(), topics, lastEventId);
@@ -95,16 +128,43 @@ final class EventsServlet extends ApiServlet {
         return new ArrayList<>(topics);
     }
 
-    private static String lastEventId(HttpServletRequest req) {
+    private static void checkParameters(HttpServletRequest req) {
+        for (String name : req.getParameterMap().keySet()) {
+            if (!PARAMETERS.contains(name)) {
+                throw BadRequest.of("unknown query parameter \"" + name + "\" (expected: topic, last_event_id, ticket)");
+            }
+        }
+        String[] tickets = req.getParameterValues("ticket");
+        String[] ids = req.getParameterValues("last_event_id");
+        if ((tickets != null && tickets.length > 1) || (ids != null && ids.length > 1)) {
+            throw BadRequest.of("ticket and last_event_id may each be given once");
+        }
+    }
+
+    private String lastEventId(HttpServletRequest req) {
         String id = req.getHeader("Last-Event-ID");
+        String source = "Last-Event-ID";
         if (id == null || id.isEmpty()) {
             id = req.getParameter("last_event_id");
+            source = "last_event_id (Last-Event-ID)";
         }
-        if (id != null && id.length() > MAX_LAST_EVENT_ID_LENGTH) {
-            throw BadRequest.of("Last-Event-ID: " + id.length() + " characters (expected: at most "
-                    + MAX_LAST_EVENT_ID_LENGTH + ")");
+        if (id == null || id.isEmpty()) {
+            return null;
         }
-        return id == null || id.isEmpty() ? null : id;
+        int max = runnel.security().maxLastEventIdLength();
+        if (id.length() > max) {
+            throw BadRequest.of(source + ": " + id.length() + " characters (expected: at most " + max
+                    + ", runnel.subscribe.maxLastEventIdLength)");
+        }
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            // Ids are ASCII this server sent; anything else is not a cursor but an attempt at one.
+            if (c < 0x20 || c >= 0x7f) {
+                throw BadRequest.of(source + ": character " + String.format("U+%04X", (int) c) + " at index " + i
+                        + " (expected: an id this server sent, printable ASCII)");
+            }
+        }
+        return id;
     }
 
     /** Absent, {@code *}{@code /*}, {@code text/*} or {@code text/event-stream} (unless given q=0). */

@@ -5,7 +5,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,8 +22,19 @@ final class FormBody {
 
     static Map<String, String> parse(String body) {
         Map<String, String> fields = new LinkedHashMap<>();
+        for (Map.Entry<String, String> pair : pairs(body)) {
+            if (fields.putIfAbsent(pair.getKey(), pair.getValue()) != null) {
+                throw ApiServlet.BadRequest.of("form field \"" + pair.getKey() + "\" given twice (expected: once)");
+            }
+        }
+        return fields;
+    }
+
+    /** Every name=value pair in order, names repeated as given (query strings repeat {@code topic}). */
+    static List<Map.Entry<String, String>> pairs(String body) {
+        List<Map.Entry<String, String>> pairs = new ArrayList<>();
         if (body.isEmpty()) {
-            return fields;
+            return pairs;
         }
         for (String pair : body.split("&", -1)) {
             if (pair.isEmpty()) {
@@ -30,11 +43,9 @@ final class FormBody {
             int eq = pair.indexOf('=');
             String name = decode(eq < 0 ? pair : pair.substring(0, eq));
             String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
-            if (fields.putIfAbsent(name, value) != null) {
-                throw ApiServlet.BadRequest.of("form field \"" + name + "\" given twice (expected: once)");
-            }
+            pairs.add(Map.entry(name, value));
         }
-        return fields;
+        return pairs;
     }
 
     private static String decode(String s) {

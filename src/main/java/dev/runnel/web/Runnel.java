@@ -8,6 +8,8 @@ import dev.runnel.stream.StreamRegistry;
 import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
@@ -30,6 +32,11 @@ public final class Runnel implements AutoCloseable {
     public static final String ATTRIBUTE = Runnel.class.getName();
 
     private final RunnelConfig config;
+    private final SecurityConfig security;
+    private final Access access;
+    private final StreamLimits limits;
+    private final RateLimiter publishRate;
+    private final byte[] demoSecret;
     private final Settings settings;
     private final Hub hub;
     private final StreamRegistry streams = new StreamRegistry();
@@ -52,13 +59,50 @@ public final class Runnel implements AutoCloseable {
                 }
             }
         };
+        // Started now, not on demand: the threads Runnel runs are all there from the start.
+        this.dispatch.prestartAllCoreThreads();
         this.scheduler = new ScheduledThreadPoolExecutor(1, named("runnel-scheduler", false, threads));
         this.scheduler.setRemoveOnCancelPolicy(true);
         this.hub = new Hub(new MemoryEventLog(config.logSize(), config.logMaxAge().toMillis()),
                 TopicKinds.of(config.stateTopics(), config.finiteTopics()), dispatch);
+        this.security = SecurityConfig.from(settings);
+        this.demoSecret = demoSecret(security);
+        byte[] hmac = security.jwtSecret() != null ? security.jwtSecret().getBytes(StandardCharsets.UTF_8) : demoSecret;
+        TokenVerifier tokens = new TokenVerifier(hmac, security.jwtPublicKey(), security.jwtIssuer(),
+                security.jwtAudience(), security.jwtClockSkew());
+        TicketStore tickets = new TicketStore(security.ticketTtl().toMillis(), security.ticketsMax());
+        this.access = new Access(config.publishSecret(), tokens, tickets, security.privateTopics(), security.authCookie());
+        this.limits = new StreamLimits(security.streamsMax(), security.streamsPerAddress());
+        this.publishRate = new RateLimiter(security.publishRate(), security.publishBurst());
+
         long heartbeatNanos = config.heartbeat().toNanos();
-        long sweepMillis = Math.max(5, config.heartbeat().toMillis() / 4);
-        every(sweepMillis, () -> streams.sweepHeartbeats(heartbeatNanos));
+        long writeTimeoutNanos = config.writeTimeout().toNanos();
+        // Often enough for heartbeats, write timeouts and deadlines to be late by a fraction of each.
+        long sweepMillis = Math.max(5, Math.min(1000, Math.min(config.heartbeat().toMillis(),
+                config.writeTimeout().toMillis()) / 4));
+        every(sweepMillis, () -> {
+            streams.sweepHeartbeats(heartbeatNanos);
+            streams.sweepStalledAndDue(writeTimeoutNanos, this::jitteredRetryMillis);
+        });
+        every(5_000, () -> {
+            tickets.sweep();
+            publishRate.prune();
+        });
+    }
+
+    /** The key demo tokens are signed with: the configured HS256 secret or, failing that, a random one. */
+    private static byte[] demoSecret(SecurityConfig security) {
+        if (!security.demoTokens()) {
+            return null;
+        }
+        LOG.log(Level.WARNING, "runnel.demo.tokens is on: POST /demo/token gives anyone a token for any user. "
+                + "Never enable it in production.");
+        if (security.jwtSecret() != null) {
+            return security.jwtSecret().getBytes(StandardCharsets.UTF_8);
+        }
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        return secret;
     }
 
     /** Runs {@code task} on the scheduler every {@code periodMillis}; a failing run is logged, not fatal. */
@@ -79,6 +123,27 @@ public final class Runnel implements AutoCloseable {
 
     public RunnelConfig config() {
         return config;
+    }
+
+    SecurityConfig security() {
+        return security;
+    }
+
+    Access access() {
+        return access;
+    }
+
+    StreamLimits limits() {
+        return limits;
+    }
+
+    RateLimiter publishRate() {
+        return publishRate;
+    }
+
+    /** The HS256 key for demo tokens, or null when {@code runnel.demo.tokens} is off. */
+    byte[] demoSecret() {
+        return demoSecret;
     }
 
     public Hub hub() {
@@ -117,6 +182,15 @@ public final class Runnel implements AutoCloseable {
     }
 
     /**
+     * A stream's lifetime under {@code runnel.stream.maxLifetime}: uniformly 80–100 % of it, so that
+     * streams opened together (after a deploy, a scale-out) do not all end together; 0 when unlimited.
+     */
+    public long jitteredLifetimeNanos() {
+        long max = config.maxLifetime().toNanos();
+        return max <= 0 ? 0 : max - ThreadLocalRandom.current().nextLong(max / 5 + 1);
+    }
+
+    /**
      * Shutdown: refuse new streams, give every open stream a final jittered {@code retry:} and complete
      * it, then stop every thread this instance started.
      */
@@ -124,6 +198,14 @@ public final class Runnel implements AutoCloseable {
     public void close() {
         shuttingDown = true;
         hub.close();
+        try {
+            // Every event accepted before the close reaches the open streams ahead of their final frame.
+            if (!hub.awaitFanOut(config.shutdownGrace().toMillis())) {
+                LOG.log(Level.WARNING, "shutdown: the fan-out did not finish within runnel.shutdown.grace");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         streams.finishAll(this::jitteredRetryMillis, config.shutdownGrace().toMillis());
         scheduler.shutdownNow();
         dispatch.shutdown();

@@ -22,7 +22,9 @@ public record RunnelConfig(
         List<String> stateTopics,
         List<String> finiteTopics,
         int dispatchThreads,
-        Duration shutdownGrace) {
+        Duration shutdownGrace,
+        Duration writeTimeout,
+        Duration maxLifetime) {
 
     public static RunnelConfig from(Settings s) {
         RunnelConfig c = new RunnelConfig(
@@ -38,7 +40,9 @@ public record RunnelConfig(
                 s.list("runnel.topics.state", "stocks,system"),
                 s.list("runnel.topics.finite", "tasks/,chat/,demo/"),
                 s.integer("runnel.dispatch.threads", Runtime.getRuntime().availableProcessors(), 1, 256),
-                s.duration("runnel.shutdown.grace", Duration.ofSeconds(2)));
+                s.duration("runnel.shutdown.grace", Duration.ofSeconds(2)),
+                s.duration("runnel.stream.writeTimeout", Duration.ofSeconds(30)),
+                s.duration("runnel.stream.maxLifetime", Duration.ZERO));
         c.check();
         return c;
     }
@@ -46,6 +50,7 @@ public record RunnelConfig(
     private void check() {
         positive("runnel.log.maxAge", logMaxAge);
         positive("runnel.heartbeat", heartbeat);
+        positive("runnel.stream.writeTimeout", writeTimeout);
         if (retryMax.compareTo(retryMin) < 0) {
             throw new IllegalArgumentException("runnel.retry.max: " + retryMax.toMillis() + "ms (expected: >= runnel.retry.min "
                     + retryMin.toMillis() + "ms)");

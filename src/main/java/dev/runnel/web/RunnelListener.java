@@ -1,16 +1,21 @@
 package dev.runnel.web;
 
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.ServletRegistration;
 import jakarta.servlet.http.HttpServlet;
 import java.lang.System.Logger.Level;
+import java.util.EnumSet;
 
 /**
- * Builds Runnel when the web application starts (settings, hub, dispatcher, scheduler, servlets, the
- * bundled {@link Feeds}) and takes it all down when it stops: every feed stops, every stream is
- * finished and every thread started here ends, so a redeploy leaves nothing behind. Declared in {@code WEB-INF/web.xml}; embedded servers add it too.
+ * Builds Runnel when the web application starts (settings, hub, dispatcher, scheduler, servlets,
+ * the CORS and request-guard filters, the bundled {@link Feeds}) and takes it all down when it stops:
+ * every feed stops, every stream is finished and every thread started here ends, so a redeploy leaves
+ * nothing behind. Declared in {@code WEB-INF/web.xml}; embedded servers add it too.
  *
  * <p>Threading: called by the container, once each.
  */
@@ -26,6 +31,13 @@ public final class RunnelListener implements ServletContextListener {
         add(context, "events", new EventsServlet(runnel), "/events");
         add(context, "publish", new PublishServlet(runnel), "/publish");
         add(context, "stats", new StatsServlet(runnel), "/stats");
+        add(context, "tickets", new TicketsServlet(runnel), "/tickets");
+        if (runnel.demoSecret() != null) {
+            add(context, "demo-token", new DemoTokenServlet(runnel), "/demo/token");
+        }
+        // CORS first, so that even the guard's refusals are readable by an allowed page.
+        filter(context, "cors", new CorsFilter(runnel.security().corsOrigins()));
+        filter(context, "request-guard", new RequestGuardFilter(runnel.security().maxHeaderBytes()));
         Feeds feeds;
         try {
             feeds = Feeds.start(runnel);
@@ -51,6 +63,12 @@ public final class RunnelListener implements ServletContextListener {
             sce.getServletContext().removeAttribute(Runnel.ATTRIBUTE);
             LOG.log(Level.INFO, "Runnel stopped");
         }
+    }
+
+    private static void filter(ServletContext context, String name, Filter filter) {
+        FilterRegistration.Dynamic registration = context.addFilter(name, filter);
+        registration.setAsyncSupported(true); // /events goes async behind it
+        registration.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
     }
 
     static void add(ServletContext context, String name, HttpServlet servlet, String... paths) {

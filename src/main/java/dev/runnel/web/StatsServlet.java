@@ -47,6 +47,11 @@ final class StatsServlet extends ApiServlet {
         s.put("streamsClosed", m.streamsClosed());
         s.put("logSize", hub.logSize());
         s.put("lastEventId", hub.headId());
+        s.put("writeTimeouts", m.writeTimeouts());
+        s.put("deadlines", m.deadlines());
+        s.put("streamAddresses", runnel.limits().addresses());
+        s.put("tickets", runnel.access().tickets().size());
+        s.put("rateLimitedCredentials", runnel.publishRate().credentials());
         s.put("shuttingDown", runnel.isShuttingDown());
         return s;
     }

@@ -132,7 +132,7 @@ class ChatFeedHttpTest {
         assertStatus(400, "{\"prompt\":\"   \"}", "prompt: missing");
         assertStatus(400, "{\"prompt\":\"" + "x".repeat(4001) + "\"}", "prompt: 4001 characters");
         assertStatus(400, "{\"prompt\":\"hi\",\"conversation\":\"a b\"}", "conversation:");
-        assertStatus(400, "{\"prompt\":42}", "prompt: 42 (expected: a string)");
+        assertStatus(400, "{\"prompt\":42}", "prompt: a JSON number (expected: a string)");
         server.close();
         server = TestServer.start("runnel.chat.tokensPerSecond", "1", "runnel.chat.maxRunning", "1");
         String id = ask("{\"prompt\":\"one\"}").get("id").getAsString();

@@ -10,6 +10,7 @@ import com.google.gson.JsonParser;
 import dev.runnel.protocol.SseEvent;
 import dev.runnel.testing.EventRecorder;
 import dev.runnel.testing.TestServer;
+import dev.runnel.testing.Tokens;
 import java.time.Duration;
 import org.eclipse.jetty.client.ContentResponse;
 import org.junit.jupiter.api.AfterEach;
@@ -21,7 +22,13 @@ class NotificationFeedHttpTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = TestServer.start();
+        server = TestServer.start("runnel.jwt.secret", Tokens.SECRET);
+    }
+
+    /** Per-user topics are private: a subscriber presents a token granting its own. */
+    private EventRecorder subscribeAs(String user, String... topics) {
+        return EventRecorder.open(server.client(), server.uri("/events?" + TestServer.query(topics)), null,
+                "Authorization", "Bearer " + Tokens.subscriber(user, "users/" + user + "/"));
     }
 
     @AfterEach
@@ -31,8 +38,8 @@ class NotificationFeedHttpTest {
 
     @Test
     void broadcastReachesEveryoneAndAUserNotificationOnlyThatUser() throws Exception {
-        try (EventRecorder alice = server.subscribe("notifications", "users/alice/notifications");
-             EventRecorder bob = server.subscribe("notifications", "users/bob/notifications")) {
+        try (EventRecorder alice = subscribeAs("alice", "notifications", "users/alice/notifications");
+             EventRecorder bob = subscribeAs("bob", "notifications", "users/bob/notifications")) {
             alice.connected();
             bob.connected();
 
@@ -60,8 +67,19 @@ class NotificationFeedHttpTest {
     }
 
     @Test
+    void anotherUsersChannelNeedsThatUsersGrant() {
+        try (EventRecorder anonymous = server.subscribe("users/alice/notifications");
+             EventRecorder bob = EventRecorder.open(server.client(),
+                     server.uri("/events?topic=users/alice/notifications"), null,
+                     "Authorization", "Bearer " + Tokens.subscriber("bob", "users/bob/"))) {
+            assertEquals(401, anonymous.status());
+            assertEquals(403, bob.status());
+        }
+    }
+
+    @Test
     void formFieldsWorkLikeJson() throws Exception {
-        try (EventRecorder carol = server.subscribe("users/carol/notifications")) {
+        try (EventRecorder carol = subscribeAs("carol", "users/carol/notifications")) {
             carol.connected();
             ContentResponse response = server.client().POST(server.uri("/notifications"))
                     .body(new org.eclipse.jetty.client.StringRequestContent("application/x-www-form-urlencoded",

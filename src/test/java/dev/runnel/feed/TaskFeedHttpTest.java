@@ -131,7 +131,7 @@ class TaskFeedHttpTest {
         assertBad("{\"steps\":2.5}", "steps: 2.5 (expected: a whole number)");
         assertBad("{\"steps\":3,\"failAt\":4}", "failAt: 4");
         assertBad("{\"speed\":1}", "unknown field \\\"speed\\\"");
-        assertBad("[1,2]", "not a JSON object");
+        assertBad("[1,2]", "a JSON array (expected: an object)");
         assertBad("{steps:1}", "not valid JSON");
     }
 

@@ -38,7 +38,7 @@ public final class EventRecorder implements AutoCloseable {
     private final SseParser parser;
     private final Request request;
 
-    private EventRecorder(HttpClient client, URI uri, String lastEventId) {
+    private EventRecorder(HttpClient client, URI uri, String lastEventId, String... extraHeaders) {
         parser = new SseParser(new SseParser.Listener() {
             @Override
             public void onEvent(SseEvent event) {
@@ -62,6 +62,9 @@ public final class EventRecorder implements AutoCloseable {
                     if (lastEventId != null) {
                         h.put("Last-Event-ID", lastEventId);
                     }
+                    for (int i = 0; i + 1 < extraHeaders.length; i += 2) {
+                        h.put(extraHeaders[i], extraHeaders[i + 1]);
+                    }
                 })
                 .onResponseHeaders(headers::complete)
                 .onResponseContent((response, content) -> parser.feed(content));
@@ -74,6 +77,11 @@ public final class EventRecorder implements AutoCloseable {
 
     public static EventRecorder open(HttpClient client, URI uri, String lastEventId) {
         return new EventRecorder(client, uri, lastEventId);
+    }
+
+    /** Opens with extra request headers given as name, value, name, value… */
+    public static EventRecorder open(HttpClient client, URI uri, String lastEventId, String... headers) {
+        return new EventRecorder(client, uri, lastEventId, headers);
     }
 
     /** The response, once its headers arrived (before any event: the server flushes them at once). */
@@ -109,6 +117,29 @@ public final class EventRecorder implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
+    }
+
+    /**
+     * The next event, or null once the response has ended with nothing left to take; fails after
+     * {@code timeout} with neither. Waits on the event queue in short slices so it notices the end.
+     */
+    public SseEvent nextOrEnd(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            while (System.nanoTime() < deadline) {
+                SseEvent e = events.poll(20, TimeUnit.MILLISECONDS);
+                if (e != null) {
+                    return e;
+                }
+                if (end.isDone() && events.isEmpty()) {
+                    return null;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+        return fail("neither an event nor the end within " + timeout);
     }
 
     /** The next {@code n} events. */

@@ -48,7 +48,8 @@ class DemoPagesBrowserTest {
                 "runnel.stocks.enabled", "true", "runnel.stocks.interval", "50ms",
                 "runnel.metrics.enabled", "true", "runnel.metrics.interval", "100ms",
                 "runnel.chat.tokensPerSecond", "60",
-                "runnel.poem.interval", "15ms");
+                "runnel.poem.interval", "15ms",
+                "runnel.demo.tokens", "true");
     }
 
     @AfterAll

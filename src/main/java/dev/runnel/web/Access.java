@@ -1,0 +1,205 @@
+package dev.runnel.web;
+
+import jakarta.servlet.http.Cookie;
+import jakarta.servlet.http.HttpServletRequest;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Who may publish and who may subscribe to private topics.
+ *
+ * <p>Publishers present {@code Authorization: Bearer} with the shared {@code runnel.publish.secret}
+ * (every topic) or a signed token whose {@code pub} claim lists topics and prefixes. With neither a
+ * secret nor a token key configured, loopback clients may publish without a credential.
+ *
+ * <p>Private topics ({@code users/…} and the prefixes of {@code runnel.private}) need a subscriber
+ * token whose {@code topics} claim grants them, from a one-time {@code ticket} query parameter,
+ * {@code Authorization: Bearer} or the {@code runnel.auth.cookie} cookie, in that order. Public
+ * topics need nothing, whatever credential comes along.
+ *
+ * <p>Threading: thread-safe.
+ */
+final class Access {
+    /** Always private: each user's own topics. */
+    static final String USERS = "users/";
+
+    private final String publishSecret;
+    private final TokenVerifier tokens;
+    private final TicketStore tickets;
+    private final List<String> privatePrefixes;
+    private final String cookie;
+
+    /** A publisher's credential: {@code key} names it for rate limiting. */
+    record Publisher(String key, Grants grants) {}
+
+    Access(String publishSecret, TokenVerifier tokens, TicketStore tickets, List<String> privateTopics, String cookie) {
+        this.publishSecret = publishSecret;
+        this.tokens = tokens;
+        this.tickets = tickets;
+        List<String> prefixes = new ArrayList<>();
+        prefixes.add(USERS);
+        prefixes.addAll(privateTopics);
+        for (String p : prefixes) {
+            if (!Grants.isEntry(p)) {
+                throw new IllegalArgumentException("runnel.private: \"" + p + "\" (expected: topic prefixes)");
+            }
+        }
+        this.privatePrefixes = List.copyOf(prefixes);
+        this.cookie = cookie;
+    }
+
+    TokenVerifier tokens() {
+        return tokens;
+    }
+
+    TicketStore tickets() {
+        return tickets;
+    }
+
+    /** A prefix ending in {@code /} covers the topics below it; any other, that topic and those below. */
+    boolean isPrivate(String topic) {
+        for (String p : privatePrefixes) {
+            if (p.endsWith("/") ? topic.startsWith(p) && topic.length() > p.length()
+                    : topic.equals(p) || (topic.startsWith(p) && topic.charAt(p.length()) == '/')) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Authenticates a publisher; throws 401 (no or a bad credential) or 403 (not allowed at all). */
+    Publisher publisher(HttpServletRequest req) {
+        String bearer = bearer(req);
+        if (bearer == null) {
+            if (publishSecret == null && !tokens.isConfigured()) {
+                if (!PublishServlet.isLoopback(req.getRemoteAddr())) {
+                    throw new ApiServlet.BadRequest(403, "forbidden", "no runnel.publish.secret is configured, so only "
+                            + "loopback clients may publish; set the secret and send Authorization: Bearer <secret>");
+                }
+                return new Publisher("address:" + req.getRemoteAddr(), Grants.EVERYTHING);
+            }
+            throw unauthorized("publishing needs Authorization: Bearer <runnel.publish.secret or a signed token>");
+        }
+        if (publishSecret != null && MessageDigest.isEqual(bearer.getBytes(StandardCharsets.UTF_8),
+                publishSecret.getBytes(StandardCharsets.UTF_8))) {
+            return new Publisher("secret", Grants.EVERYTHING);
+        }
+        if (!tokens.isConfigured()) {
+            throw unauthorized("the bearer credential is not the publish secret");
+        }
+        Grants grants = verify(bearer);
+        if (grants.publish() == null) {
+            throw new ApiServlet.BadRequest(403, "forbidden", "the token grants no publishing (expected: a pub claim)");
+        }
+        // Keyed by subject, so one issuer's tokens share a budget; without one, by a digest of the token.
+        return new Publisher(grants.subject() != null ? "sub:" + grants.subject()
+                : "token:" + Integer.toHexString(java.util.Arrays.hashCode(sha256(bearer))), grants);
+    }
+
+    /**
+     * Authorizes a subscription. Returns null when no topic is private (no credential needed, no
+     * deadline), else the grants that allowed it, whose expiry ends the stream.
+     */
+    Grants subscriber(HttpServletRequest req, List<String> topics) {
+        String denied = null;
+        for (String topic : topics) {
+            if (isPrivate(topic)) {
+                denied = topic;
+                break;
+            }
+        }
+        if (denied == null) {
+            return null;
+        }
+        Grants grants;
+        String ticket = req.getParameter("ticket");
+        if (ticket != null) {
+            TicketStore.Ticket t = tickets.redeem(ticket);
+            if (t == null) {
+                throw unauthorized("the ticket is unknown, expired or already used (a ticket opens one stream within "
+                        + tickets.ttlSeconds() + "s of POST /tickets)");
+            }
+            grants = new Grants(t.subject(), null, t.topics(), t.expiresMillis());
+        } else {
+            String token = bearer(req);
+            if (token == null) {
+                token = cookie(req);
+            }
+            if (token == null) {
+                throw unauthorized("topic \"" + denied + "\" is private: send a token (Authorization: Bearer, or the "
+                        + cookie + " cookie) or a ticket (?ticket= from POST /tickets)");
+            }
+            grants = verify(token);
+        }
+        for (String topic : topics) {
+            if (isPrivate(topic) && !grants.maySubscribe(topic)) {
+                throw new ApiServlet.BadRequest(403, "forbidden", "topic \"" + topic + "\" is not granted to this "
+                        + (ticket != null ? "ticket" : "token (claim topics)"));
+            }
+        }
+        return grants;
+    }
+
+    /** A token from {@code Authorization: Bearer} or the cookie; throws 401 when there is none or it is bad. */
+    Grants subscriberToken(HttpServletRequest req) {
+        String token = bearer(req);
+        if (token == null) {
+            token = cookie(req);
+        }
+        if (token == null) {
+            throw unauthorized("a ticket needs a token: Authorization: Bearer <token>, or the " + cookie + " cookie");
+        }
+        return verify(token);
+    }
+
+    private Grants verify(String token) {
+        try {
+            return tokens.verify(token);
+        } catch (TokenVerifier.Rejected e) {
+            throw new ApiServlet.BadRequest(401, "invalid-token", "token " + e.getMessage())
+                    .withHeader("WWW-Authenticate", "Bearer realm=\"runnel\", error=\"invalid_token\"");
+        }
+    }
+
+    /** The credential of {@code Authorization: Bearer x}, null without the header; 401 for another scheme. */
+    private static String bearer(HttpServletRequest req) {
+        String header = req.getHeader("Authorization");
+        if (header == null) {
+            return null;
+        }
+        if (header.length() < 7 || !header.substring(0, 7).toLowerCase(Locale.ROOT).equals("bearer ")
+                || header.substring(7).isBlank()) {
+            throw unauthorized("Authorization: expected Bearer <credential>");
+        }
+        return header.substring(7).strip();
+    }
+
+    private String cookie(HttpServletRequest req) {
+        Cookie[] cookies = req.getCookies();
+        if (cookies == null) {
+            return null;
+        }
+        for (Cookie c : cookies) {
+            if (c.getName().equals(cookie) && c.getValue() != null && !c.getValue().isEmpty()) {
+                return c.getValue();
+            }
+        }
+        return null;
+    }
+
+    private static byte[] sha256(String s) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java platform", e);
+        }
+    }
+
+    private static ApiServlet.BadRequest unauthorized(String detail) {
+        return new ApiServlet.BadRequest(401, "unauthorized", detail)
+                .withHeader("WWW-Authenticate", "Bearer realm=\"runnel\"");
+    }
+}

@@ -1,0 +1,81 @@
+package dev.runnel.web;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.runnel.hub.TopicNames;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code POST /demo/token} ({@code user=alice}, or {@code {"user": "alice"}}): a subscriber token
+ * for any user, so the demo pages can log in as someone. It exists only with
+ * {@code runnel.demo.tokens=true} (which {@code mvn jetty:run} sets) and must never be enabled in
+ * production: it hands out every user's private topics. The token is an HS256 JWT granting
+ * {@code users/<user>/}, valid for {@link #TTL_SECONDS}.
+ *
+ * <p>Threading: container threads.
+ */
+final class DemoTokenServlet extends ApiServlet {
+    private static final long serialVersionUID = 1L;
+    static final long TTL_SECONDS = 600;
+
+    private final transient Runnel runnel;
+
+    DemoTokenServlet(Runnel runnel) {
+        super("POST");
+        this.runnel = runnel;
+    }
+
+    @Override
+    void handle(String method, HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        Map<String, JsonElement> fields = JsonBody.fields(req, 1024, "1 KiB");
+        for (String name : fields.keySet()) {
+            if (!name.equals("user")) {
+                throw BadRequest.of("unknown field \"" + name + "\" (expected: user)");
+            }
+        }
+        String user = JsonBody.string(fields, "user", true);
+        if (user.contains("/") || !TopicNames.isValid(user) || user.length() > 64) {
+            throw BadRequest.of("user: \"" + user + "\" (expected: 1 to 64 of A-Z a-z 0-9 . _ ~ -, not . or ..)");
+        }
+        List<String> topics = List.of(Access.USERS + user + "/");
+        SecurityConfig security = runnel.security();
+        long now = System.currentTimeMillis();
+        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
+                .subject(user)
+                .claim("topics", topics)
+                .issueTime(new Date(now))
+                .expirationTime(new Date(now + TTL_SECONDS * 1000));
+        if (security.jwtIssuer() != null) {
+            claims.issuer(security.jwtIssuer());
+        }
+        if (security.jwtAudience() != null) {
+            claims.audience(security.jwtAudience());
+        }
+        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims.build());
+        try {
+            jwt.sign(new MACSigner(runnel.demoSecret()));
+        } catch (JOSEException e) {
+            throw new IllegalStateException("HS256 signing failed", e);
+        }
+        JsonObject answer = new JsonObject();
+        answer.addProperty("token", jwt.serialize());
+        answer.addProperty("expiresIn", TTL_SECONDS);
+        answer.addProperty("user", user);
+        JsonArray names = new JsonArray();
+        topics.forEach(names::add);
+        answer.add("topics", names);
+        sendJson(resp, 200, answer);
+    }
+}

@@ -1,0 +1,49 @@
+package dev.runnel.web;
+
+import dev.runnel.hub.TopicNames;
+import java.util.List;
+
+/**
+ * What a verified credential may do: the topics it may publish to and the private topics it may
+ * subscribe to. Each entry is an exact topic name or a prefix ending in {@code /} that grants the
+ * topics below it ({@code users/alice/} grants {@code users/alice/inbox}).
+ *
+ * @param subject       the token's {@code sub}, or null
+ * @param publish       the {@code pub} claim
+ * @param subscribe     the {@code topics} claim
+ * @param expiresMillis when the credential stops being accepted (its {@code exp} plus the clock
+ *                      skew), epoch milliseconds; {@link Long#MAX_VALUE} for a credential that
+ *                      does not expire (the shared secret)
+ */
+record Grants(String subject, List<String> publish, List<String> subscribe, long expiresMillis) {
+    /** The shared secret and trusted loopback publishers: every topic, no expiry. */
+    static final Grants EVERYTHING = new Grants(null, null, null, Long.MAX_VALUE);
+
+    Grants {
+        publish = publish == null ? null : List.copyOf(publish);
+        subscribe = subscribe == null ? null : List.copyOf(subscribe);
+    }
+
+    boolean mayPublish(String topic) {
+        return publish == null ? this == EVERYTHING : matchesAny(publish, topic);
+    }
+
+    boolean maySubscribe(String topic) {
+        return subscribe != null && matchesAny(subscribe, topic);
+    }
+
+    static boolean matchesAny(List<String> entries, String topic) {
+        for (String entry : entries) {
+            if (entry.endsWith("/") ? topic.startsWith(entry) && topic.length() > entry.length() : entry.equals(topic)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** True for a topic name or a prefix ending in {@code /} whose part before it is a topic name. */
+    static boolean isEntry(String entry) {
+        String name = entry.endsWith("/") ? entry.substring(0, entry.length() - 1) : entry;
+        return TopicNames.isValid(name);
+    }
+}

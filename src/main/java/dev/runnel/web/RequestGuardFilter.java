@@ -1,0 +1,96 @@
+package dev.runnel.web;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpFilter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Enumeration;
+import java.util.Map;
+
+/**
+ * Refuses hostile requests before any endpoint reads them, with a JSON reason: headers larger in
+ * all than {@code runnel.request.maxHeaderBytes} (431), a control character in a header value,
+ * and a query string that is not strictly {@code %}-encoded UTF-8 or carries a control character
+ * (400). Containers are lenient here in different ways (replacement characters, silently dropped
+ * parameters); deciding once, here, gives every container the same answer.
+ *
+ * <p>Threading: stateless; container threads.
+ */
+final class RequestGuardFilter extends HttpFilter {
+    private static final long serialVersionUID = 1L;
+
+    private final long maxHeaderBytes;
+
+    RequestGuardFilter(long maxHeaderBytes) {
+        this.maxHeaderBytes = maxHeaderBytes;
+    }
+
+    @Override
+    protected void doFilter(HttpServletRequest req, HttpServletResponse resp, FilterChain chain)
+            throws IOException, ServletException {
+        try {
+            checkHeaders(req);
+            checkQuery(req.getQueryString());
+        } catch (ApiServlet.BadRequest e) {
+            ApiServlet.sendError(resp, e.status, e.error, e.getMessage());
+            return;
+        }
+        chain.doFilter(req, resp);
+    }
+
+    private void checkHeaders(HttpServletRequest req) {
+        long total = 0;
+        for (Enumeration<String> names = req.getHeaderNames(); names.hasMoreElements();) {
+            String name = names.nextElement();
+            for (Enumeration<String> values = req.getHeaders(name); values.hasMoreElements();) {
+                String value = values.nextElement();
+                total += name.length() + value.length() + 4;
+                int bad = controlCharacter(value);
+                if (bad >= 0) {
+                    throw ApiServlet.BadRequest.of("header " + name + ": control character "
+                            + String.format("U+%04X", (int) value.charAt(bad)) + " (expected: none)");
+                }
+            }
+        }
+        if (total > maxHeaderBytes) {
+            throw new ApiServlet.BadRequest(431, "headers-too-large", "request headers: " + total
+                    + " bytes (expected: at most " + maxHeaderBytes + ", runnel.request.maxHeaderBytes)");
+        }
+    }
+
+    static void checkQuery(String query) {
+        if (query == null) {
+            return;
+        }
+        for (Map.Entry<String, String> pair : FormBody.pairs(query)) {
+            String text = pair.getKey() + pair.getValue();
+            int bad = controlCharacter(text);
+            if (bad >= 0) {
+                throw ApiServlet.BadRequest.of("query parameter \"" + printable(pair.getKey()) + "\": control character "
+                        + String.format("U+%04X", (int) text.charAt(bad)) + " (expected: none)");
+            }
+        }
+    }
+
+    /** Index of the first C0 control or DEL (tab allowed in headers only by their own grammar), or -1. */
+    private static int controlCharacter(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if ((c < 0x20 && c != '\t') || c == 0x7f) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length() && i < 40; i++) {
+            char c = s.charAt(i);
+            b.append(c < 0x20 || c == 0x7f ? '?' : c);
+        }
+        return b.toString();
+    }
+}

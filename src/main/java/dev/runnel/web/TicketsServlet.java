@@ -1,0 +1,101 @@
+package dev.runnel.web;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import dev.runnel.hub.TopicNames;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code POST /tickets}: trades a subscriber token ({@code Authorization: Bearer} or the cookie) for
+ * a one-time ticket, so that a browser's {@code EventSource} — which cannot send headers — opens a
+ * private stream without a long-lived token in its URL. The body names the topics:
+ * {@code {"topics": ["users/alice/inbox"]}}, or form fields {@code topic=…} (repeatable). Every
+ * private one must be granted by the token (else 403). Answers
+ * {@code {"ticket": "…", "expiresIn": 30, "topics": […]}}; the ticket opens one stream
+ * ({@code GET /events?topic=…&ticket=…}) within {@code expiresIn} seconds and grants exactly
+ * those topics.
+ *
+ * <p>Threading: container threads.
+ */
+final class TicketsServlet extends ApiServlet {
+    private static final long serialVersionUID = 1L;
+    private static final long MAX_BODY = 16 * 1024;
+
+    private final transient Runnel runnel;
+
+    TicketsServlet(Runnel runnel) {
+        super("POST");
+        this.runnel = runnel;
+    }
+
+    @Override
+    void handle(String method, HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        Access access = runnel.access();
+        Grants grants = access.subscriberToken(req);
+        List<String> topics = topics(req);
+        for (String topic : topics) {
+            if (access.isPrivate(topic) && !grants.maySubscribe(topic)) {
+                throw new BadRequest(403, "forbidden", "topic \"" + topic + "\" is not granted by the token (claim topics)");
+            }
+        }
+        TicketStore tickets = access.tickets();
+        String ticket = tickets.issue(new TicketStore.Ticket(grants.subject(), topics, grants.expiresMillis()));
+        JsonObject answer = new JsonObject();
+        answer.addProperty("ticket", ticket);
+        answer.addProperty("expiresIn", tickets.ttlSeconds());
+        JsonArray names = new JsonArray();
+        topics.forEach(names::add);
+        answer.add("topics", names);
+        sendJson(resp, 200, answer);
+    }
+
+    private List<String> topics(HttpServletRequest req) throws IOException {
+        List<String> raw = new ArrayList<>();
+        if (JsonBody.isForm(req)) {
+            for (Map.Entry<String, String> pair : FormBody.pairs(JsonBody.read(req, MAX_BODY, "16 KiB"))) {
+                if (!pair.getKey().equals("topic")) {
+                    throw BadRequest.of("unknown field \"" + pair.getKey() + "\" (expected: topic)");
+                }
+                raw.add(pair.getValue());
+            }
+        } else {
+            Map<String, JsonElement> fields = JsonBody.fields(req, MAX_BODY, "16 KiB");
+            for (String name : fields.keySet()) {
+                if (!name.equals("topics")) {
+                    throw BadRequest.of("unknown field \"" + name + "\" (expected: topics)");
+                }
+            }
+            JsonElement list = fields.get("topics");
+            if (list == null || !list.isJsonArray()) {
+                throw BadRequest.of("topics: " + (list == null ? "missing" : "a JSON " + JsonBody.kind(list))
+                        + " (expected: an array of topic names)");
+            }
+            for (JsonElement e : list.getAsJsonArray()) {
+                if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+                    throw BadRequest.of("topics: an entry is a JSON " + JsonBody.kind(e) + " (expected: a string)");
+                }
+                raw.add(e.getAsString());
+            }
+        }
+        LinkedHashSet<String> topics = new LinkedHashSet<>();
+        for (String t : raw) {
+            try {
+                topics.add(TopicNames.check(t));
+            } catch (IllegalArgumentException e) {
+                throw BadRequest.of(e.getMessage());
+            }
+        }
+        int max = runnel.config().maxTopics();
+        if (topics.isEmpty() || topics.size() > max) {
+            throw BadRequest.of("topics: " + topics.size() + " (expected: 1 to " + max + ", runnel.subscribe.maxTopics)");
+        }
+        return new ArrayList<>(topics);
+    }
+}
