@@ -167,18 +167,39 @@ class FuzzTest {
 
     private Target next() {
         int kind = random.nextInt(100);
-        if (kind < 45) {
+        if (kind < 40) {
             return new Target(publishJson(), false);
-        } else if (kind < 60) {
+        } else if (kind < 52) {
             return new Target(publishForm(), false);
-        } else if (kind < 72) {
+        } else if (kind < 62) {
             return new Target(tickets(), false);
-        } else if (kind < 90) {
+        } else if (kind < 78) {
             return new Target(subscribe(), true);
-        } else if (kind < 96) {
+        } else if (kind < 82) {
             return new Target(demoToken(), false);
+        } else if (kind < 97) {
+            return new Target(feedRequest(), false);
         }
         return new Target(request("GET", "/stats", null, null, List.of()), false);
+    }
+
+    /** The feed endpoints: tasks, chat and notifications, with values in and out of their bounds. */
+    private byte[] feedRequest() {
+        String json = switch (random.nextInt(6)) {
+            case 0 -> "{\"steps\":" + pick(List.of("3", "0", "-1", "1e9", "\"5\"", "2.5")) + ",\"stepMillis\":"
+                    + pick(List.of("1", "5", "0", "99999999", "null")) + "}";
+            case 1 -> "{\"prompt\":" + GSON.toJson(text(random.nextInt(20))) + "}";
+            case 2 -> "{\"title\":" + GSON.toJson(text(10)) + ",\"body\":" + GSON.toJson(text(20)) + ",\"level\":"
+                    + GSON.toJson(pick(List.of("info", "warning", "error", "success", text(4))))
+                    + (random.nextBoolean() ? ",\"user\":" + GSON.toJson(pick(List.of("alice", text(5)))) : "") + "}";
+            default -> null;
+        };
+        if (json == null) {
+            String path = pick(List.of("/tasks/", "/chat/")) + enc(random.nextBoolean() ? text(8) : "t" + random.nextInt(9));
+            return request(random.nextBoolean() ? "DELETE" : "GET", path, null, null, List.of());
+        }
+        String path = json.startsWith("{\"steps") ? "/tasks" : json.startsWith("{\"prompt") ? "/chat" : "/notifications";
+        return request("POST", path, "application/json", json.getBytes(StandardCharsets.UTF_8), List.of());
     }
 
     private byte[] publishJson() {
