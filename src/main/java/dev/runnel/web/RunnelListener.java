@@ -31,6 +31,7 @@ public final class RunnelListener implements ServletContextListener {
         add(context, "events", new EventsServlet(runnel), "/events");
         add(context, "publish", new PublishServlet(runnel), "/publish");
         add(context, "stats", new StatsServlet(runnel), "/stats");
+        add(context, "error", new ErrorServlet(), "/error");
         add(context, "tickets", new TicketsServlet(runnel), "/tickets");
         if (runnel.demoSecret() != null) {
             add(context, "demo-token", new DemoTokenServlet(runnel), "/demo/token");

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.runnel.protocol.SseEvent;
 import dev.runnel.testing.EventRecorder;
 import dev.runnel.testing.RunnelClient;
@@ -109,6 +111,19 @@ abstract class ContainerSmoke {
             ContentResponse response = runnel.get(path);
             assertEquals(200, response.getStatus(), "GET " + path);
             assertArrayEquals(Files.readAllBytes(page), response.getContent(), "GET " + path);
+        }
+    }
+
+    @Test
+    @Order(15)
+    void unknownRouteIsAJson404() throws Exception {
+        for (String path : List.of("no/such/route", "missing.html")) {
+            ContentResponse response = runnel.get(path);
+            assertEquals(404, response.getStatus(), "GET " + path);
+            assertTrue(response.getMediaType().startsWith("application/json"), path + ": " + response.getMediaType());
+            JsonObject body = JsonParser.parseString(response.getContentAsString()).getAsJsonObject();
+            assertEquals("not-found", body.get("error").getAsString(), body.toString());
+            assertTrue(body.get("detail").getAsString().contains(path), body.toString());
         }
     }
 
