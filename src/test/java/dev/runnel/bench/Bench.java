@@ -339,6 +339,9 @@ public final class Bench {
     private static void serverCost(Map<String, Object> m, JsonObject before, JsonObject after, double delivered) {
         double cpu = after.get("cpuNanos").getAsDouble() - before.get("cpuNanos").getAsDouble();
         m.put("server CPU per delivered event, µs", delivered == 0 ? Double.NaN : cpu / delivered / 1e3);
+        double system = after.get("systemNanos").getAsDouble() - before.get("systemNanos").getAsDouble();
+        double user = after.get("userNanos").getAsDouble() - before.get("userNanos").getAsDouble();
+        m.put("server CPU in the kernel, %", user + system == 0 ? Double.NaN : 100 * system / (user + system));
         m.put("server GC time, ms", after.get("gcMillis").getAsDouble() - before.get("gcMillis").getAsDouble());
     }
 

@@ -102,6 +102,9 @@ public final class BenchServer {
         s.addProperty("rss", rss());
         s.addProperty("cpuNanos", ((com.sun.management.OperatingSystemMXBean) ManagementFactory
                 .getOperatingSystemMXBean()).getProcessCpuTime());
+        long[] userSys = userAndSystemNanos();
+        s.addProperty("userNanos", userSys[0]);
+        s.addProperty("systemNanos", userSys[1]);
         s.addProperty("threads", ManagementFactory.getThreadMXBean().getThreadCount());
         String[] fds = new File("/proc/self/fd").list();
         s.addProperty("fds", fds == null ? -1 : fds.length);
@@ -126,6 +129,18 @@ public final class BenchServer {
             s.addProperty("eventsPublished", runnel.hub().eventsPublished());
         }
         return s;
+    }
+
+    /** CPU time in user and kernel mode, from /proc/self/stat (clock ticks of 10 ms); zeros elsewhere. */
+    static long[] userAndSystemNanos() throws IOException {
+        Path stat = Path.of("/proc/self/stat");
+        if (!Files.exists(stat)) {
+            return new long[2];
+        }
+        String text = Files.readString(stat);
+        String[] fields = text.substring(text.lastIndexOf(')') + 2).split(" ");
+        // After the command: state is field 3 of the file, utime field 14 and stime field 15.
+        return new long[] {Long.parseLong(fields[11]) * 10_000_000L, Long.parseLong(fields[12]) * 10_000_000L};
     }
 
     /** Resident set size in bytes, from /proc (Linux); -1 elsewhere. */

@@ -61,7 +61,7 @@ public final class LoadClient {
     private final ArrayDeque<StreamConnection> reconnects = new ArrayDeque<>();
 
     private final Histogram all = new Histogram(HIGHEST_LATENCY, 3);
-    private final Map<Integer, long[]> lastByStream = new HashMap<>();
+    private long[][] lastByStream = new long[8][]; // per stream, per sequence: the slowest delivery here
 
     private int target;
     private int pendingConnects;
@@ -374,14 +374,17 @@ public final class LoadClient {
         }
         long latency = Math.max(0, Math.min(latencyNanos, HIGHEST_LATENCY));
         all.recordValue(latency);
-        long[] last = lastByStream.get(stream);
+        if (stream >= lastByStream.length) {
+            lastByStream = java.util.Arrays.copyOf(lastByStream, Math.max(stream + 1, lastByStream.length * 2));
+        }
+        long[] last = lastByStream[stream];
         if (last == null || sequence >= last.length) {
             long[] grown = new long[(int) Math.max(64, Math.max(sequence + 1, last == null ? 0 : last.length * 2L))];
             if (last != null) {
                 System.arraycopy(last, 0, grown, 0, last.length);
             }
             last = grown;
-            lastByStream.put(stream, last);
+            lastByStream[stream] = last;
         }
         if (latency > last[(int) sequence]) {
             last[(int) sequence] = latency;
@@ -455,7 +458,11 @@ public final class LoadClient {
         }
         r.addProperty("latency", Histograms.encode(all));
         JsonObject last = new JsonObject();
-        lastByStream.forEach((stream, values) -> last.addProperty(Integer.toString(stream), Histograms.encode(values)));
+        for (int stream = 0; stream < lastByStream.length; stream++) {
+            if (lastByStream[stream] != null) {
+                last.addProperty(Integer.toString(stream), Histograms.encode(lastByStream[stream]));
+            }
+        }
         r.add("lastByStream", last);
         out.println("RESULT " + r);
     }
