@@ -36,7 +36,8 @@ import org.HdrHistogram.Histogram;
  *   <li>{@code fanout}: {@code --subscribers 10000} on one topic, {@code --rate 1} event/s for
  *       {@code --duration 60s}, {@code --payload 1024} bytes.
  *   <li>{@code throughput}: {@code --subscribers 1000,10000}, {@code --publishers 4} publishing as fast
- *       as the server takes for {@code --warmup 5s} + {@code --duration 15s}, {@code --payload 64}.
+ *       as the server takes (at most {@code --window 300} events ahead of the average subscriber) for
+ *       {@code --warmup 5s} + {@code --duration 15s}, {@code --payload 64}.
  *   <li>{@code slow}: {@code fanout} plus {@code --slow 100} connections that never read.
  *   <li>{@code topics}: {@code --subscribers 10000} each on {@code --per-connection 5} of
  *       {@code --topics 1000}; 1% of the topics at 50/s, 9% at 5/s, 90% at 0.5/s, for {@code --duration 30s}.
@@ -221,7 +222,7 @@ public final class Bench {
     // Scenario 3.
     private void throughput(String kind, int run, File logDir, int subscribers) throws Exception {
         int publishers = integer("publishers", 4);
-        long window = integer("window", 1000);
+        long window = integer("window", 300);
         long warmupNanos = duration("warmup", "5s");
         long durationNanos = duration("duration", "15s");
         int payload = integer("payload", 64);

@@ -34,7 +34,7 @@ import org.HdrHistogram.Histogram;
  * in:  CONNECT n                   open streams until n are open (or failed); answers READY open failed
  * in:  END deadlineMs k=n,k=n,…    publishing is over, stream k had n events; wait for them, answer RESULT {json}
  * in:  QUIT                        close everything and exit
- * out: P delivered open            progress, every 100 ms
+ * out: P delivered open            progress, every 50 ms
  * </pre>
  *
  * <p>Threading: one selector thread does all socket work; a second thread only reads stdin and hands
@@ -152,7 +152,7 @@ public final class LoadClient {
                 out.println("READY " + openCount + " " + failed);
             }
             if (now - nextProgress >= 0) {
-                nextProgress = now + TimeUnit.MILLISECONDS.toNanos(100);
+                nextProgress = now + TimeUnit.MILLISECONDS.toNanos(50);
                 out.println("P " + delivered + " " + openCount);
             }
             if (expectedPerStream != null && (now - endDeadlineNanos >= 0 || allExpectedArrived())) {

@@ -25,7 +25,13 @@ final class Report {
             List<Map<String, Object>> records) {
         StringBuilder md = new StringBuilder();
         md.append("### ").append(scenario).append("\n\n");
-        md.append("Flags: `").append(flags).append("`; runs: ").append(options.runs).append("; server JVM: `")
+        StringBuilder shown = new StringBuilder();
+        flags.forEach((k, v) -> {
+            if (!k.isEmpty()) {
+                shown.append(shown.length() == 0 ? "" : " ").append("--").append(k).append(' ').append(v);
+            }
+        });
+        md.append("Flags: `").append(shown.length() == 0 ? "(defaults)" : shown).append("`; runs: ").append(options.runs).append("; server JVM: `")
                 .append(String.join(" ", options.serverJvm)).append("`\n\n");
         Map<String, List<Map<String, Object>>> byCase = new LinkedHashMap<>();
         for (Map<String, Object> r : records) {
