@@ -43,7 +43,9 @@ import org.HdrHistogram.Histogram;
  *       {@code --topics 1000}; 1% of the topics at 50/s, 9% at 5/s, 90% at 0.5/s, for {@code --duration 30s}.
  * </ol>
  * Common flags: {@code --runs 1}, {@code --servers runnel,baseline}, {@code --per-process 5000},
- * {@code --server-jvm "…"}, {@code --client-jvm "…"}, {@code --set runnel.key=value,…}, {@code --out target/bench}.
+ * {@code --server-jvm "…"}, {@code --client-jvm "…"}, {@code --set runnel.key=value,…}, {@code --out target/bench},
+ * {@code --send-buffer bytes} (the server sockets' SO_SNDBUF; by default the kernel autotunes it up to
+ * megabytes, which absorbs a minute of a stalled client's events in {@code slow}).
  *
  * <p>A run that loses, duplicates or reorders an event is marked FAILED in the report, and the harness
  * exits non-zero, however fast it was.
@@ -60,6 +62,7 @@ public final class Bench {
         List<String> serverJvm = split(DEFAULT_SERVER_JVM);
         List<String> clientJvm = split(DEFAULT_CLIENT_JVM);
         long heartbeatSeconds = 10;
+        int sendBuffer;
         List<String> extraSettings = List.of();
         File out = new File("target/bench");
 
@@ -86,6 +89,7 @@ public final class Bench {
         options.serverJvm = split(flag("server-jvm", DEFAULT_SERVER_JVM));
         options.clientJvm = split(flag("client-jvm", DEFAULT_CLIENT_JVM));
         options.heartbeatSeconds = integer("heartbeat-seconds", 10);
+        options.sendBuffer = integer("send-buffer", 0);
         options.extraSettings = flags.containsKey("set") ? List.of(flags.get("set").split(",")) : List.of();
         options.out = new File(flag("out", "target/bench"));
     }

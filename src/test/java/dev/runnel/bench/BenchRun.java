@@ -42,7 +42,7 @@ final class BenchRun implements AutoCloseable {
     /** Starts the server JVM with the harness's GC and heap flags. */
     void startServer() throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(List.of("--kind", kind, "--heartbeat-seconds",
-                Long.toString(options.heartbeatSeconds)));
+                Long.toString(options.heartbeatSeconds), "--send-buffer", Integer.toString(options.sendBuffer)));
         if (kind.equals("runnel")) {
             args.add("--set");
             args.add(String.join(",", options.runnelSettings()));

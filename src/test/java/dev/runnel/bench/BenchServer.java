@@ -40,6 +40,11 @@ public final class BenchServer {
         connector.setPort(Integer.parseInt(flags.getOrDefault("port", "0")));
         connector.setAcceptQueueSize(4096);
         connector.setIdleTimeout(30_000);
+        int sendBuffer = Integer.parseInt(flags.getOrDefault("send-buffer", "0"));
+        if (sendBuffer > 0) {
+            // A fixed SO_SNDBUF (no autotuning): a client that stops reading fills it within seconds.
+            connector.setAcceptedSendBufferSize(sendBuffer);
+        }
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler("/");
         BaselineServlets baseline = null;
