@@ -42,6 +42,7 @@ public final class Hub {
     private static final int PRUNE_EVERY = 1024;
     /** Ended finite topics remembered after their events leave the log (for 204 and 409). */
     static final int MAX_REMEMBERED_ENDINGS = 10_000;
+    private static final int MAX_RUN = 256;
 
     private final Object lock = new Object();
     private final EventLog log;
@@ -51,6 +52,7 @@ public final class Hub {
     private final ConcurrentLinkedQueue<LoggedEvent> pending = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean fanOutScheduled = new AtomicBoolean();
     private final Runnable fanOutTask = this::fanOut;
+    private final LoggedEvent[] run = new LoggedEvent[MAX_RUN]; // confined to the fan-out task
     private final LongAdder published = new LongAdder();
     private final LongAdder subscriptions = new LongAdder();
     private final Set<String> endedTopics = new LinkedHashSet<>(); // guarded by lock; oldest ending first
@@ -296,7 +298,17 @@ public final class Hub {
         for (;;) {
             LoggedEvent event;
             while ((event = pending.poll()) != null) {
-                deliver(event);
+                // A run of consecutive events on one topic goes to each subscriber in one offer: under
+                // a backlog the fan-out then touches every subscriber once per run, not once per event.
+                int n = 1;
+                run[0] = event;
+                LoggedEvent next;
+                while (n < run.length && (next = pending.peek()) != null && next.topic().equals(event.topic())
+                        && !run[n - 1].last()) {
+                    run[n++] = pending.poll();
+                }
+                deliver(run, n);
+                Arrays.fill(run, 0, n, null);
             }
             fanOutScheduled.set(false);
             if (pending.isEmpty() || !fanOutScheduled.compareAndSet(false, true)) {
@@ -308,22 +320,37 @@ public final class Hub {
         }
     }
 
-    private void deliver(LoggedEvent event) {
-        TopicState topic = topics.get(event.topic());
+    /**
+     * Delivers {@code events[0..n)}, all of one topic and in log order, to that topic's subscribers.
+     * The subscribers are read after the whole run was taken from the queue, so every subscription
+     * registered before the newest of them was appended is seen; each skips what its opening covered.
+     */
+    private void deliver(LoggedEvent[] events, int n) {
+        TopicState topic = topics.get(events[0].topic());
         if (topic == null) {
             return;
         }
+        boolean ends = events[n - 1].last();
         for (Subscription s : topic.subscribers) {
-            if (event.sequence() <= s.startAfter || !s.active) {
+            if (!s.active) {
+                continue;
+            }
+            int from = 0;
+            while (from < n && events[from].sequence() <= s.startAfter) {
+                from++;
+            }
+            if (from == n) {
                 continue;
             }
             try {
-                boolean accepted = s.subscriber.offer(event);
-                if (accepted && event.last() && s.allFinite && --s.remainingFinite == 0) {
+                boolean accepted = from == n - 1 ? s.subscriber.offer(events[from])
+                        : s.subscriber.offerAll(events, from, n);
+                if (accepted && ends && s.allFinite && --s.remainingFinite == 0) {
                     s.subscriber.end();
                 }
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "subscriber failed to take " + event + "; continuing with the others", e);
+                LOG.log(Level.WARNING, "subscriber failed to take " + events[from] + (n - from > 1 ? " and "
+                        + (n - from - 1) + " more" : "") + "; continuing with the others", e);
             }
         }
     }

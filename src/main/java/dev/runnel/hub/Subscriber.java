@@ -17,6 +17,21 @@ public interface Subscriber {
      */
     boolean offer(LoggedEvent event);
 
+    /**
+     * Takes the live events {@code events[from..to)}, in order, as consecutive {@link #offer} calls
+     * would, stopping at the first one not accepted. Returns whether all were accepted. The fan-out
+     * hands a subscriber a run of queued events at once so that it touches each subscriber once per
+     * run instead of once per event; implementations may override it to take the run in one step.
+     */
+    default boolean offerAll(LoggedEvent[] events, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (!offer(events[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Every topic of the subscription is finite and has ended: finish after what is queued. */
     void end();
 }

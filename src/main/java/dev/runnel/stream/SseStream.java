@@ -198,6 +198,17 @@ public final class SseStream implements Subscriber, WriteListener {
 
     @Override
     public boolean offer(LoggedEvent event) {
+        return offer(event, null, 0, 0);
+    }
+
+    /** Takes a run of live events under one lock, scheduling at most one drain. */
+    @Override
+    public boolean offerAll(LoggedEvent[] events, int from, int to) {
+        return offer(null, events, from, to);
+    }
+
+    /** Offers {@code single}, or else {@code events[from..to)}. */
+    private boolean offer(LoggedEvent single, LoggedEvent[] events, int from, int to) {
         boolean schedule = false;
         boolean evicted = false;
         boolean completeHere = false;
@@ -205,31 +216,18 @@ public final class SseStream implements Subscriber, WriteListener {
             if (aborting || finishing) {
                 return false;
             }
-            int length = event.frame().length;
-            String key = event.coalesceKey();
-            LoggedEvent replaced = key == null || queuedByKey == null ? null : queuedByKey.get(key);
-            long after = liveBytes + length - (replaced == null ? 0 : replaced.frame().length);
-            if (after > queueBytes && liveBytes > 0) {
-                metrics.evictions.increment();
-                evicted = true;
-                completeHere = abortLocked("evicted: " + (liveBytes + length) + " bytes queued (limit "
-                        + queueBytes + ")");
-            } else {
-                if (replaced != null) {
-                    superseded++;
-                    liveBytes -= replaced.frame().length;
+            int count = single != null ? 1 : to - from;
+            for (int i = 0; i < count; i++) {
+                LoggedEvent event = single != null ? single : events[from + i];
+                if (!enqueueLocked(event)) {
+                    metrics.evictions.increment();
+                    evicted = true;
+                    completeHere = abortLocked("evicted: " + (liveBytes + event.frame().length)
+                            + " bytes queued (limit " + queueBytes + ")");
+                    break;
                 }
-                if (key != null) {
-                    if (queuedByKey == null) {
-                        queuedByKey = new HashMap<>();
-                    }
-                    queuedByKey.put(key, event);
-                }
-                queue.add(event);
-                liveBytes += length;
-                if (superseded > 64 && superseded * 2 > queue.size()) {
-                    compactLocked();
-                }
+            }
+            if (!evicted) {
                 schedule = wakeLocked();
             }
         }
@@ -239,6 +237,33 @@ public final class SseStream implements Subscriber, WriteListener {
         }
         if (schedule) {
             scheduleDrain();
+        }
+        return true;
+    }
+
+    /** Guarded by lock. Queues a live event; false when it does not fit (the caller evicts). */
+    private boolean enqueueLocked(LoggedEvent event) {
+        int length = event.frame().length;
+        String key = event.coalesceKey();
+        LoggedEvent replaced = key == null || queuedByKey == null ? null : queuedByKey.get(key);
+        long after = liveBytes + length - (replaced == null ? 0 : replaced.frame().length);
+        if (after > queueBytes && liveBytes > 0) {
+            return false;
+        }
+        if (replaced != null) {
+            superseded++;
+            liveBytes -= replaced.frame().length;
+        }
+        if (key != null) {
+            if (queuedByKey == null) {
+                queuedByKey = new HashMap<>();
+            }
+            queuedByKey.put(key, event);
+        }
+        queue.add(event);
+        liveBytes += length;
+        if (superseded > 64 && superseded * 2 > queue.size()) {
+            compactLocked();
         }
         return true;
     }
@@ -425,6 +450,7 @@ public final class SseStream implements Subscriber, WriteListener {
             for (;;) {
                 boolean ready = out.isReady();
                 int count = 0;
+                boolean drained = false;
                 boolean completeHere = false;
                 synchronized (lock) {
                     if (aborting) {
@@ -441,6 +467,7 @@ public final class SseStream implements Subscriber, WriteListener {
                     } else {
                         writePossibleSignal = false;
                         count = takeBatchLocked();
+                        drained = queue.isEmpty();
                         if (count == 0 && !needsFlush) {
                             if (!finishing) {
                                 state = State.IDLE;
@@ -457,6 +484,12 @@ public final class SseStream implements Subscriber, WriteListener {
                 }
                 if (count > 0) {
                     write(count);
+                    if (drained && !abortRequested() && out.isReady()) {
+                        // Nothing more queued: flush now rather than on a further pass through the loop
+                        // (unless a close came during the write: then the next pass completes instead).
+                        needsFlush = false;
+                        out.flush();
+                    }
                 } else {
                     needsFlush = false;
                     out.flush();
@@ -471,6 +504,12 @@ public final class SseStream implements Subscriber, WriteListener {
                 state = State.DONE;
             }
             afterClose(true);
+        }
+    }
+
+    private boolean abortRequested() {
+        synchronized (lock) {
+            return aborting;
         }
     }
 

@@ -34,6 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class EventsServlet extends ApiServlet {
     private static final long serialVersionUID = 1L;
     private static final java.util.Set<String> PARAMETERS = java.util.Set.of("topic", "last_event_id", "ticket");
+    static final int STREAM_BUFFER_BYTES = 4096;
 
     private final transient Runnel runnel;
     private final AtomicLong connections = new AtomicLong();
@@ -83,6 +84,10 @@ final class EventsServlet extends ApiServlet {
         resp.setContentType("text/event-stream;charset=UTF-8");
         resp.setHeader("Cache-Control", "no-store");
         resp.setHeader("X-Accel-Buffering", "no");
+        // Jetty keeps the response's aggregation buffer (32 KiB by default) for the life of the
+        // response: for a long-lived stream that is most of its memory. SseStream hands the output one
+        // array per drain, so a small buffer only changes which writes are copied before the flush.
+        resp.setBufferSize(STREAM_BUFFER_BYTES);
         AsyncContext async = req.startAsync();
         async.setTimeout(0); // no container cut-off: heartbeats find dead peers, close() ends streams
         String id = runnel.hub().epoch() + "-" + Long.toString(connections.incrementAndGet(), 36);

@@ -1,0 +1,82 @@
+package dev.runnel.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The benchmark harness end to end at toy size, so it never rots: both servers, several client
+ * processes, a few hundred streams, a few seconds. Asserts correctness counters only; speed is for
+ * {@code mvn -Pbench verify}, never for a unit test.
+ */
+class BenchSmokeTest {
+    @TempDir
+    File out;
+
+    @Test
+    void fanOutDeliversEveryEventExactlyOnceOnBothServers() throws Exception {
+        List<Map<String, Object>> records = run("fanout", "--subscribers", "300", "--per-process", "150",
+                "--rate", "20", "--duration", "2s", "--payload", "200");
+        assertEquals(2, records.size(), "one run per server");
+        for (Map<String, Object> r : records) {
+            assertEquals(Boolean.TRUE, r.get("correct"), () -> "run failed: " + r);
+            assertEquals(300.0 * 40, (Double) r.get("delivered"), 300.0 * 2, () -> "about 40 events to 300 streams: " + r);
+            assertEquals(r.get("expected"), r.get("delivered"), () -> "every expected event arrived: " + r);
+            assertEquals(0.0, r.get("missing"));
+            assertEquals(0.0, r.get("duplicated"));
+            assertEquals(0.0, r.get("out of order"));
+        }
+    }
+
+    @Test
+    void manyTopicsAndAsFastAsTakenPublishingLoseNothing() throws Exception {
+        List<Map<String, Object>> topics = run("topics", "--subscribers", "200", "--per-process", "100",
+                "--topics", "50", "--per-connection", "3", "--duration", "2s", "--publishers", "2");
+        List<Map<String, Object>> throughput = run("throughput", "--subscribers", "200", "--per-process", "200",
+                "--warmup", "500ms", "--duration", "1s", "--publishers", "2", "--window", "200");
+        for (Map<String, Object> r : List.of(topics.get(0), topics.get(1), throughput.get(0), throughput.get(1))) {
+            assertEquals(Boolean.TRUE, r.get("correct"), () -> "run failed: " + r);
+            assertTrue((Double) r.get("delivered") > 0, () -> "something was delivered: " + r);
+            assertEquals(r.get("expected"), r.get("delivered"), () -> "every expected event arrived: " + r);
+        }
+    }
+
+    @Test
+    void idleStreamsStayOpenAndTheHeapIsMeasuredAtEachStep() throws Exception {
+        List<Map<String, Object>> records = run("idle", "--connections", "400", "--per-process", "200",
+                "--steps", "2", "--hold", "1500ms", "--heartbeat-seconds", "1");
+        for (Map<String, Object> r : records) {
+            assertEquals(Boolean.TRUE, r.get("correct"), () -> "run failed: " + r);
+            assertEquals(400.0, r.get("streams open at the end"));
+            assertEquals(0.0, r.get("errors (failed + dropped + reconnects)"));
+            assertFalse(((Double) r.get("heap per stream, KiB (slope)")).isNaN());
+        }
+        assertTrue((Double) records.get(0).get("heartbeats received per stream") >= 1, "Runnel sent heartbeats");
+    }
+
+    private List<Map<String, Object>> run(String scenario, String... flags) throws Exception {
+        String[] args = new String[flags.length + 5];
+        args[0] = scenario;
+        System.arraycopy(flags, 0, args, 1, flags.length);
+        args[flags.length + 1] = "--out";
+        args[flags.length + 2] = out.getPath();
+        args[flags.length + 3] = "--server-jvm";
+        args[flags.length + 4] = "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1";
+        Bench bench = new Bench(scenario, Flags.parse(withSmallClients(args)));
+        bench.run();
+        return bench.records();
+    }
+
+    private static String[] withSmallClients(String[] args) {
+        String[] all = java.util.Arrays.copyOf(args, args.length + 2);
+        all[args.length] = "--client-jvm";
+        all[args.length + 1] = "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1";
+        return all;
+    }
+}

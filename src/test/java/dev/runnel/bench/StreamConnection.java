@@ -1,0 +1,253 @@
+package dev.runnel.bench;
+
+import dev.runnel.protocol.SseEvent;
+import dev.runnel.protocol.SseParser;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.Arrays;
+
+/**
+ * One subscriber of the {@link LoadClient}: the HTTP/1.1 response decoder (status line, headers,
+ * chunked or close-delimited body), the {@link SseParser} reading the body, and the few numbers the
+ * correctness counters need per connection.
+ *
+ * <p>Events carry {@code <stream>:<sequence>:<nanoTime>[:padding]} in their data (see
+ * {@link Payload}): every stream is one publisher's ordered sequence on topic {@code stream % topics}.
+ * Per stream the connection remembers the highest sequence seen; a jump forward is a gap (provisionally
+ * missing), a step back fills a gap (out of order) or, with no gap open, is a duplicate.
+ *
+ * <p>Threading: confined to the client's selector thread.
+ */
+final class StreamConnection implements SseParser.Listener {
+    private static final int HEADERS = 0;
+    private static final int CHUNK_SIZE = 1;
+    private static final int CHUNK_EXTENSION = 2;
+    private static final int CHUNK_DATA = 3;
+    private static final int CHUNK_CR = 4;
+    private static final int CHUNK_LF = 5;
+    private static final int RAW = 6;
+    private static final int ENDED = 7;
+
+    final int index;
+    final int[] topics;
+    final boolean slow;
+    private final LoadClient client;
+
+    SocketChannel channel;
+    SelectionKey key;
+    SseParser parser;
+    boolean open;          // 200 and headers received
+    boolean everOpened;
+    long reconnectAtNanos; // > 0 while a reconnect is scheduled
+
+    private int state;
+    private byte[] headerBytes;
+    private int headerLength;
+    private long chunkLeft;
+    private String lastEventId = "";
+    private long receiveNanos;
+
+    // Correctness, per stream key (a handful per connection).
+    private int[] keys = new int[2];
+    private long[] highest = new long[2];
+    private int keyCount;
+    long distinct;
+    long gaps;
+
+    StreamConnection(LoadClient client, int index, int[] topics, boolean slow) {
+        this.client = client;
+        this.index = index;
+        this.topics = topics;
+        this.slow = slow;
+    }
+
+    /** Starts a fresh response (first connect or reconnect), keeping the cursor of the last one. */
+    void reset() {
+        lastEventId = lastEventId();
+        state = HEADERS;
+        headerBytes = new byte[512];
+        headerLength = 0;
+        chunkLeft = 0;
+        open = false;
+        parser = new SseParser(this);
+    }
+
+    String lastEventId() {
+        return parser == null ? lastEventId : parser.lastEventId().isEmpty() ? lastEventId : parser.lastEventId();
+    }
+
+    boolean subscribedTo(int topic) {
+        for (int t : topics) {
+            if (t == topic) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Feeds bytes read from the socket at {@code nowNanos}. Returns false when the response ended
+     * (a zero chunk) or was refused, so the caller closes the connection.
+     */
+    boolean feed(byte[] bytes, int offset, int length, long nowNanos) {
+        receiveNanos = nowNanos;
+        int i = offset;
+        int end = offset + length;
+        while (i < end) {
+            switch (state) {
+                case HEADERS -> {
+                    i = headers(bytes, i, end);
+                    if (state == ENDED) {
+                        return false;
+                    }
+                }
+                case CHUNK_SIZE -> {
+                    byte b = bytes[i++];
+                    int digit = Character.digit(b, 16);
+                    if (digit >= 0) {
+                        chunkLeft = chunkLeft * 16 + digit;
+                    } else if (b == ';') {
+                        state = CHUNK_EXTENSION;
+                    } else if (b == '\n') {
+                        state = chunkLeft == 0 ? ENDED : CHUNK_DATA;
+                        if (state == ENDED) {
+                            return false;
+                        }
+                    } else if (b != '\r') {
+                        client.protocolError(this, "bad chunk size byte " + b);
+                        return false;
+                    }
+                }
+                case CHUNK_EXTENSION -> {
+                    if (bytes[i++] == '\n') {
+                        state = chunkLeft == 0 ? ENDED : CHUNK_DATA;
+                        if (state == ENDED) {
+                            return false;
+                        }
+                    }
+                }
+                case CHUNK_DATA -> {
+                    int n = (int) Math.min(chunkLeft, end - i);
+                    parser.feed(bytes, i, n);
+                    i += n;
+                    chunkLeft -= n;
+                    if (chunkLeft == 0) {
+                        state = CHUNK_CR;
+                    }
+                }
+                case CHUNK_CR -> {
+                    state = bytes[i++] == '\r' ? CHUNK_LF : CHUNK_SIZE;
+                }
+                case CHUNK_LF -> {
+                    i++;
+                    state = CHUNK_SIZE;
+                }
+                case RAW -> {
+                    parser.feed(bytes, i, end - i);
+                    i = end;
+                }
+                default -> {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private int headers(byte[] bytes, int i, int end) {
+        while (i < end) {
+            if (headerLength == headerBytes.length) {
+                if (headerLength >= 16 * 1024) {
+                    client.protocolError(this, "response headers over 16 KiB");
+                    state = ENDED;
+                    return end;
+                }
+                headerBytes = Arrays.copyOf(headerBytes, headerLength * 2);
+            }
+            headerBytes[headerLength++] = bytes[i++];
+            if (headerLength >= 4 && headerBytes[headerLength - 1] == '\n' && headerBytes[headerLength - 2] == '\r'
+                    && headerBytes[headerLength - 3] == '\n' && headerBytes[headerLength - 4] == '\r') {
+                String head = new String(headerBytes, 0, headerLength, java.nio.charset.StandardCharsets.ISO_8859_1);
+                headerBytes = null;
+                int status = head.length() >= 12 ? parseStatus(head) : -1;
+                if (status != 200) {
+                    client.refused(this, status);
+                    state = ENDED;
+                    return end;
+                }
+                state = head.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked") ? CHUNK_SIZE : RAW;
+                open = true;
+                client.opened(this);
+                return i;
+            }
+        }
+        return i;
+    }
+
+    private static int parseStatus(String head) {
+        try {
+            return Integer.parseInt(head.substring(9, 12));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    @Override
+    public void onEvent(SseEvent event) {
+        if (!event.event().equals("message")) {
+            return; // connected, reset: Runnel's own frames
+        }
+        String data = event.data();
+        int c1 = data.indexOf(':');
+        int c2 = c1 < 0 ? -1 : data.indexOf(':', c1 + 1);
+        if (c2 < 0) {
+            client.protocolError(this, "event data without a stamp: " + event);
+            return;
+        }
+        int c3 = data.indexOf(':', c2 + 1);
+        int stream = (int) Payload.parseLong(data, 0, c1);
+        long sequence = Payload.parseLong(data, c1 + 1, c2);
+        long stamp = Payload.parseLong(data, c2 + 1, c3 < 0 ? data.length() : c3);
+        if (!event.id().isEmpty()) {
+            lastEventId = event.id();
+        }
+        int k = slot(stream);
+        long top = highest[k];
+        if (sequence == top + 1) {
+            highest[k] = sequence;
+            distinct++;
+            client.delivered(stream, sequence, receiveNanos - stamp, false);
+        } else if (sequence > top + 1) {
+            gaps += sequence - top - 1;
+            highest[k] = sequence;
+            distinct++;
+            client.delivered(stream, sequence, receiveNanos - stamp, false);
+        } else if (gaps > 0) {
+            gaps--;
+            distinct++;
+            client.delivered(stream, sequence, receiveNanos - stamp, true);
+        } else {
+            client.duplicate();
+        }
+    }
+
+    @Override
+    public void onComment(String text) {
+        client.comment();
+    }
+
+    private int slot(int stream) {
+        for (int i = 0; i < keyCount; i++) {
+            if (keys[i] == stream) {
+                return i;
+            }
+        }
+        if (keyCount == keys.length) {
+            keys = Arrays.copyOf(keys, keyCount * 2);
+            highest = Arrays.copyOf(highest, keyCount * 2);
+        }
+        keys[keyCount] = stream;
+        highest[keyCount] = 0;
+        return keyCount++;
+    }
+}
