@@ -3,7 +3,6 @@ package dev.runnel.testing;
 import dev.runnel.web.Runnel;
 import dev.runnel.web.RunnelListener;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -159,19 +158,14 @@ public final class TestServer implements AutoCloseable {
         return client.newRequest(uri(path)).method(method).timeout(10, TimeUnit.SECONDS).send();
     }
 
+    /** The same HTTP API as the container tests use, against this server. */
+    public RunnelClient api() {
+        return new RunnelClient(client, uri("/"));
+    }
+
     /** Publishes through {@code POST /publish}, asserts 200, returns the assigned id. */
     public String publish(String topic, String event, String data) throws Exception {
-        JsonObject body = new JsonObject();
-        body.addProperty("topic", topic);
-        if (event != null) {
-            body.addProperty("event", event);
-        }
-        body.addProperty("data", data);
-        ContentResponse response = postJson("/publish", body.toString());
-        if (response.getStatus() != 200) {
-            throw new AssertionError("publish answered " + response.getStatus() + ": " + response.getContentAsString());
-        }
-        return JsonParser.parseString(response.getContentAsString()).getAsJsonObject().get("id").getAsString();
+        return api().publish(topic, event, data);
     }
 
     /** Publishes in-process through the hub (no HTTP credential needed); returns the assigned id. */
@@ -181,8 +175,7 @@ public final class TestServer implements AutoCloseable {
 
     /** {@code GET /stats} as JSON. */
     public JsonObject stats() throws Exception {
-        ContentResponse response = client.newRequest(uri("/stats")).timeout(10, TimeUnit.SECONDS).send();
-        return JsonParser.parseString(response.getContentAsString()).getAsJsonObject();
+        return api().stats();
     }
 
     /**
