@@ -18,11 +18,7 @@ public final class TopicKinds {
 
     private record Rule(String prefix, TopicKind kind) {
         boolean matches(String topic) {
-            if (prefix.endsWith("/")) {
-                return topic.startsWith(prefix) && topic.length() > prefix.length();
-            }
-            return topic.equals(prefix)
-                    || (topic.startsWith(prefix) && topic.charAt(prefix.length()) == '/');
+            return TopicNames.covers(prefix, topic);
         }
     }
 

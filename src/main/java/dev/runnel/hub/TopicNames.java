@@ -47,6 +47,18 @@ public final class TopicNames {
         }
     }
 
+    /**
+     * The prefix rule of every topic setting ({@code runnel.topics.*}, {@code runnel.private}): a prefix
+     * ending in {@code /} covers the topics below it ({@code tasks/} covers {@code tasks/42}); any other
+     * covers that topic and the topics below it ({@code stocks} covers {@code stocks} and {@code stocks/eu}).
+     */
+    public static boolean covers(String prefix, String topic) {
+        if (prefix.endsWith("/")) {
+            return topic.startsWith(prefix) && topic.length() > prefix.length();
+        }
+        return topic.equals(prefix) || (topic.startsWith(prefix) && topic.charAt(prefix.length()) == '/');
+    }
+
     private static void checkSegment(String topic, int start, int end) {
         if (start == end) {
             throw new IllegalArgumentException("topic: empty segment at index " + start

@@ -296,9 +296,7 @@ public final class SseStream implements Subscriber, WriteListener {
             if (aborting || finishing || !queue.isEmpty() || state == State.RUNNING) {
                 return;
             }
-            queue.add(HEARTBEAT);
-            liveBytes += HEARTBEAT.length;
-            schedule = wakeLocked();
+            schedule = enqueueControlLocked(HEARTBEAT);
         }
         metrics.heartbeats.increment();
         lastWriteNanos = nowNanos; // counts as activity so a stalled peer is not offered one per sweep
@@ -312,22 +310,24 @@ public final class SseStream implements Subscriber, WriteListener {
         finish(finalFrame, "shutdown");
     }
 
-    /** Sends what is queued, then {@code finalFrame}, then completes; {@code reason} is kept for the log. */
-    void finish(byte[] finalFrame, String reason) {
+    /**
+     * Sends what is queued, then {@code finalFrame}, then completes; {@code reason} is kept for the log.
+     * Returns false when the stream was already closing or finishing.
+     */
+    boolean finish(byte[] finalFrame, String reason) {
         boolean schedule;
         synchronized (lock) {
             if (aborting || finishing) {
-                return;
+                return false;
             }
             closeReason = reason;
-            queue.add(finalFrame);
-            liveBytes += finalFrame.length;
             finishing = true;
-            schedule = wakeLocked();
+            schedule = enqueueControlLocked(finalFrame);
         }
         if (schedule) {
             scheduleDrain();
         }
+        return true;
     }
 
     /**
@@ -338,12 +338,9 @@ public final class SseStream implements Subscriber, WriteListener {
         if (!hasDeadline || nowNanos - deadlineNanos < 0) {
             return false;
         }
-        synchronized (lock) {
-            if (aborting || finishing) {
-                return false;
-            }
+        if (!finish(finalFrame.get(), "deadline: token expired or maximum lifetime reached")) {
+            return false;
         }
-        finish(finalFrame.get(), "deadline: token expired or maximum lifetime reached");
         metrics.deadlines.increment();
         return true;
     }
@@ -589,6 +586,16 @@ public final class SseStream implements Subscriber, WriteListener {
             }
         }
         superseded = 0;
+    }
+
+    /**
+     * Guarded by lock. Queues a frame of Runnel's own (heartbeat, final retry) behind what is queued;
+     * returns true when the caller must schedule a drain.
+     */
+    private boolean enqueueControlLocked(byte[] frame) {
+        queue.add(frame);
+        liveBytes += frame.length;
+        return wakeLocked();
     }
 
     /** Guarded by lock. Returns true when the caller must schedule a drain. */

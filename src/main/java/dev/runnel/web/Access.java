@@ -1,5 +1,6 @@
 package dev.runnel.web;
 
+import dev.runnel.hub.TopicNames;
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import java.nio.charset.StandardCharsets;
@@ -59,11 +60,10 @@ final class Access {
         return tickets;
     }
 
-    /** A prefix ending in {@code /} covers the topics below it; any other, that topic and those below. */
+    /** Private when a private prefix covers it ({@link TopicNames#covers}). */
     boolean isPrivate(String topic) {
         for (String p : privatePrefixes) {
-            if (p.endsWith("/") ? topic.startsWith(p) && topic.length() > p.length()
-                    : topic.equals(p) || (topic.startsWith(p) && topic.charAt(p.length()) == '/')) {
+            if (TopicNames.covers(p, topic)) {
                 return true;
             }
         }
@@ -75,7 +75,7 @@ final class Access {
         String bearer = bearer(req);
         if (bearer == null) {
             if (publishSecret == null && !tokens.isConfigured()) {
-                if (!PublishServlet.isLoopback(req.getRemoteAddr())) {
+                if (!isLoopback(req.getRemoteAddr())) {
                     throw new ApiServlet.BadRequest(403, "forbidden", "no runnel.publish.secret is configured, so only "
                             + "loopback clients may publish; set the secret and send Authorization: Bearer <secret>");
                 }
@@ -188,6 +188,11 @@ final class Access {
             }
         }
         return null;
+    }
+
+    private static boolean isLoopback(String address) {
+        return address != null && (address.startsWith("127.") || address.equals("::1")
+                || address.equals("0:0:0:0:0:0:0:1") || address.equals("[::1]"));
     }
 
     private static byte[] sha256(String s) {

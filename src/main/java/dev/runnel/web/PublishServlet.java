@@ -62,10 +62,6 @@ final class PublishServlet extends ApiServlet {
         sendJson(resp, 200, answer);
     }
 
-    static boolean isLoopback(String address) {
-        return address != null && (address.startsWith("127.") || address.equals("::1")
-                || address.equals("0:0:0:0:0:0:0:1") || address.equals("[::1]"));
-    }
 
     private static Publication publication(Map<String, JsonElement> fields) {
         for (String name : fields.keySet()) {
