@@ -62,7 +62,6 @@ final class PublishServlet extends ApiServlet {
         sendJson(resp, 200, answer);
     }
 
-
     private static Publication publication(Map<String, JsonElement> fields) {
         for (String name : fields.keySet()) {
             if (!FIELDS.contains(name)) {
