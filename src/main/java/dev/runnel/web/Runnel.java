@@ -5,6 +5,12 @@ import dev.runnel.hub.MemoryEventLog;
 import dev.runnel.hub.TopicKinds;
 import dev.runnel.stream.StreamMetrics;
 import dev.runnel.stream.StreamRegistry;
+import dev.runnel.web.api.Server;
+import dev.runnel.web.auth.Access;
+import dev.runnel.web.auth.TicketStore;
+import dev.runnel.web.auth.TokenVerifier;
+import dev.runnel.web.limits.RateLimiter;
+import dev.runnel.web.limits.StreamLimits;
 import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -26,7 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Threading: thread-safe.
  */
-public final class Runnel implements AutoCloseable {
+public final class Runnel implements Server, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Runnel.class.getName());
     /** The servlet context attribute under which the running instance is kept. */
     public static final String ATTRIBUTE = Runnel.class.getName();
@@ -129,16 +135,39 @@ public final class Runnel implements AutoCloseable {
         return security;
     }
 
-    Access access() {
+    @Override
+    public Access access() {
         return access;
     }
 
-    StreamLimits limits() {
+    @Override
+    public StreamLimits limits() {
         return limits;
     }
 
-    RateLimiter publishRate() {
+    @Override
+    public RateLimiter publishRate() {
         return publishRate;
+    }
+
+    @Override
+    public int maxTopics() {
+        return config.maxTopics();
+    }
+
+    @Override
+    public int maxLastEventIdLength() {
+        return security.maxLastEventIdLength();
+    }
+
+    @Override
+    public long queueBytes() {
+        return config.queueBytes();
+    }
+
+    @Override
+    public long publishMaxBytes() {
+        return config.publishMaxBytes();
     }
 
     /** The HS256 key for demo tokens, or null when {@code runnel.demo.tokens} is off. */
@@ -146,18 +175,22 @@ public final class Runnel implements AutoCloseable {
         return demoSecret;
     }
 
+    @Override
     public Hub hub() {
         return hub;
     }
 
+    @Override
     public StreamRegistry streams() {
         return streams;
     }
 
+    @Override
     public StreamMetrics metrics() {
         return metrics;
     }
 
+    @Override
     public ExecutorService dispatch() {
         return dispatch;
     }
@@ -166,15 +199,18 @@ public final class Runnel implements AutoCloseable {
         return scheduler;
     }
 
+    @Override
     public boolean isShuttingDown() {
         return shuttingDown;
     }
 
+    @Override
     public long uptimeMillis() {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
     }
 
     /** A reconnection delay for one client, spread over [retry.min, retry.max] so crowds disperse. */
+    @Override
     public long jitteredRetryMillis() {
         long min = config.retryMin().toMillis();
         long max = config.retryMax().toMillis();
@@ -185,6 +221,7 @@ public final class Runnel implements AutoCloseable {
      * A stream's lifetime under {@code runnel.stream.maxLifetime}: uniformly 80–100 % of it, so that
      * streams opened together (after a deploy, a scale-out) do not all end together; 0 when unlimited.
      */
+    @Override
     public long jitteredLifetimeNanos() {
         long max = config.maxLifetime().toNanos();
         return max <= 0 ? 0 : max - ThreadLocalRandom.current().nextLong(max / 5 + 1);

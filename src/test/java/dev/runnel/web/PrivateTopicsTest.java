@@ -11,6 +11,7 @@ import dev.runnel.protocol.SseEvent;
 import dev.runnel.testing.EventRecorder;
 import dev.runnel.testing.TestServer;
 import dev.runnel.testing.Tokens;
+import dev.runnel.web.auth.TicketStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

@@ -10,8 +10,10 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import dev.runnel.testing.EventRecorder;
 import dev.runnel.testing.TestServer;
 import dev.runnel.testing.Tokens;
+import dev.runnel.web.auth.TokenVerifier;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
+import java.time.Duration;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
@@ -142,7 +144,8 @@ class PublisherTokenTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> SecurityConfig.from(shortSecret))
                 .getMessage().contains("at least 32 bytes"));
         IllegalArgumentException notAKey = assertThrows(IllegalArgumentException.class,
-                () -> TokenVerifier.publicKey("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----"));
+                () -> new TokenVerifier(null, "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----", null, null,
+                        Duration.ofSeconds(30)));
         assertTrue(notAKey.getMessage().contains("runnel.jwt.publicKey"), notAKey.getMessage());
     }
 }

@@ -8,6 +8,7 @@ import dev.runnel.protocol.SseEvent;
 import dev.runnel.testing.EventRecorder;
 import dev.runnel.testing.Eventually;
 import dev.runnel.testing.TestServer;
+import dev.runnel.web.http.ApiServlet;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -42,9 +43,9 @@ class SubscribeEndpointTest {
     @Test
     void acceptRangesThatIncludeEventStreamAreServed() {
         for (String accept : List.of("*/*", "text/*", "text/html, text/event-stream;q=0.5")) {
-            assertTrue(EventsServlet.acceptsEventStream(accept), accept);
+            assertTrue(ApiServlet.acceptsEventStream(accept), accept);
         }
-        assertTrue(EventsServlet.acceptsEventStream(null));
+        assertTrue(ApiServlet.acceptsEventStream(null));
     }
 
     @Test

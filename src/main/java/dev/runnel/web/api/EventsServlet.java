@@ -1,9 +1,13 @@
-package dev.runnel.web;
+package dev.runnel.web.api;
 
 import dev.runnel.hub.TopicNames;
 import dev.runnel.stream.ControlFrames;
 import dev.runnel.stream.SseStream;
 import dev.runnel.stream.StreamAsyncListener;
+import dev.runnel.web.auth.Grants;
+import dev.runnel.web.http.ApiServlet;
+import dev.runnel.web.http.HttpError;
+import dev.runnel.web.limits.StreamLimits;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -11,7 +15,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -31,39 +34,37 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Threading: container threads; the stream itself takes over after {@code startAsync}.
  */
-final class EventsServlet extends ApiServlet {
+public final class EventsServlet extends ApiServlet {
     private static final long serialVersionUID = 1L;
     private static final java.util.Set<String> PARAMETERS = java.util.Set.of("topic", "last_event_id", "ticket");
     static final int STREAM_BUFFER_BYTES = 4096;
 
-    private final transient Runnel runnel;
+    private final transient Server server;
     private final AtomicLong connections = new AtomicLong();
 
-    EventsServlet(Runnel runnel) {
+    public EventsServlet(Server server) {
         super("GET");
-        this.runnel = runnel;
+        this.server = server;
     }
 
     @Override
-    void handle(String method, HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        if (runnel.isShuttingDown()) {
-            resp.setHeader("Retry-After", "5");
-            sendError(resp, 503, "shutting-down", "the server is shutting down; reconnect in a few seconds");
-            return;
+    protected void handle(String method, HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        if (server.isShuttingDown()) {
+            throw new HttpError(503, "shutting-down", "the server is shutting down; reconnect in a few seconds")
+                    .withHeader("Retry-After", "5");
         }
         if (!acceptsEventStream(req.getHeader("Accept"))) {
-            sendError(resp, 406, "not-acceptable",
+            throw new HttpError(406, "not-acceptable",
                     "this endpoint only produces text/event-stream (Accept was \"" + req.getHeader("Accept") + "\")");
-            return;
         }
         checkParameters(req);
         List<String> topics = topics(req);
         String lastEventId = lastEventId(req);
-        Runnable permit = runnel.limits().acquire(req.getRemoteAddr());
+        Runnable permit = server.limits().acquire(req.getRemoteAddr());
         boolean handedOver = false;
         try {
-            Grants grants = runnel.access().subscriber(req, topics);
-            if (runnel.hub().isFinished(topics, lastEventId)) {
+            Grants grants = server.access().subscriber(req, topics);
+            if (server.hub().isFinished(topics, lastEventId)) {
                 // WHATWG: a 204 tells EventSource to stop reconnecting; the client has the whole finite topic.
                 resp.setStatus(HttpServletResponse.SC_NO_CONTENT);
                 return;
@@ -90,9 +91,9 @@ final class EventsServlet extends ApiServlet {
         resp.setBufferSize(STREAM_BUFFER_BYTES);
         AsyncContext async = req.startAsync();
         async.setTimeout(0); // no container cut-off: heartbeats find dead peers, close() ends streams
-        String id = runnel.hub().epoch() + "-" + Long.toString(connections.incrementAndGet(), 36);
-        SseStream stream = new SseStream(id, resp.getOutputStream(), async::complete, runnel.dispatch(),
-                runnel.config().queueBytes(), runnel.metrics(), runnel.streams());
+        String id = server.hub().epoch() + "-" + Long.toString(connections.incrementAndGet(), 36);
+        SseStream stream = new SseStream(id, resp.getOutputStream(), async::complete, server.dispatch(),
+                server.queueBytes(), server.metrics(), server.streams());
         stream.onClose(permit);
         async.addListener(new StreamAsyncListener(stream));
         long now = System.nanoTime();
@@ -100,13 +101,13 @@ final class EventsServlet extends ApiServlet {
             long untilExpiry = Math.max(0, grants.expiresMillis() - System.currentTimeMillis());
             stream.endAt(now + TimeUnit.MILLISECONDS.toNanos(untilExpiry));
         }
-        long lifetime = runnel.jitteredLifetimeNanos();
+        long lifetime = server.jitteredLifetimeNanos();
         if (lifetime > 0) {
             stream.endAt(now + lifetime);
         }
-        stream.openWith(ControlFrames.retry(runnel.jitteredRetryMillis()), ControlFrames.connected(id, topics));
+        stream.openWith(ControlFrames.retry(server.jitteredRetryMillis()), ControlFrames.connected(id, topics));
         try {
-            stream.subscribe(runnel.hub(), topics, lastEventId);
+            stream.subscribe(server.hub(), topics, lastEventId);
         } catch (IllegalStateException shutDown) {
             stream.close("the server is shutting down");
         }
@@ -115,19 +116,19 @@ final class EventsServlet extends ApiServlet {
     private List<String> topics(HttpServletRequest req) {
         String[] values = req.getParameterValues("topic");
         if (values == null || values.length == 0) {
-            throw BadRequest.of("no topic: name one or more with ?topic=a&topic=b");
+            throw HttpError.badRequest("no topic: name one or more with ?topic=a&topic=b");
         }
         LinkedHashSet<String> topics = new LinkedHashSet<>();
         for (String value : values) {
             try {
                 topics.add(TopicNames.check(value));
             } catch (IllegalArgumentException e) {
-                throw BadRequest.of(e.getMessage());
+                throw HttpError.badRequest(e.getMessage());
             }
         }
-        int max = runnel.config().maxTopics();
+        int max = server.maxTopics();
         if (topics.size() > max) {
-            throw BadRequest.of("topic: " + topics.size() + " topics (expected: at most " + max
+            throw HttpError.badRequest("topic: " + topics.size() + " topics (expected: at most " + max
                     + ", runnel.subscribe.maxTopics)");
         }
         return new ArrayList<>(topics);
@@ -136,13 +137,13 @@ final class EventsServlet extends ApiServlet {
     private static void checkParameters(HttpServletRequest req) {
         for (String name : req.getParameterMap().keySet()) {
             if (!PARAMETERS.contains(name)) {
-                throw BadRequest.of("unknown query parameter \"" + name + "\" (expected: topic, last_event_id, ticket)");
+                throw HttpError.badRequest("unknown query parameter \"" + name + "\" (expected: topic, last_event_id, ticket)");
             }
         }
         String[] tickets = req.getParameterValues("ticket");
         String[] ids = req.getParameterValues("last_event_id");
         if ((tickets != null && tickets.length > 1) || (ids != null && ids.length > 1)) {
-            throw BadRequest.of("ticket and last_event_id may each be given once");
+            throw HttpError.badRequest("ticket and last_event_id may each be given once");
         }
     }
 
@@ -156,44 +157,19 @@ final class EventsServlet extends ApiServlet {
         if (id == null || id.isEmpty()) {
             return null;
         }
-        int max = runnel.security().maxLastEventIdLength();
+        int max = server.maxLastEventIdLength();
         if (id.length() > max) {
-            throw BadRequest.of(source + ": " + id.length() + " characters (expected: at most " + max
+            throw HttpError.badRequest(source + ": " + id.length() + " characters (expected: at most " + max
                     + ", runnel.subscribe.maxLastEventIdLength)");
         }
         for (int i = 0; i < id.length(); i++) {
             char c = id.charAt(i);
             // Ids are ASCII this server sent; anything else is not a cursor but an attempt at one.
             if (c < 0x20 || c >= 0x7f) {
-                throw BadRequest.of(source + ": character " + String.format("U+%04X", (int) c) + " at index " + i
+                throw HttpError.badRequest(source + ": character " + String.format("U+%04X", (int) c) + " at index " + i
                         + " (expected: an id this server sent, printable ASCII)");
             }
         }
         return id;
-    }
-
-    /** Absent, {@code *}{@code /*}, {@code text/*} or {@code text/event-stream} (unless given q=0). */
-    static boolean acceptsEventStream(String accept) {
-        if (accept == null || accept.isBlank()) {
-            return true;
-        }
-        for (String range : accept.split(",")) {
-            String[] parts = range.split(";");
-            String type = parts[0].strip().toLowerCase(Locale.ROOT);
-            if (!type.equals("text/event-stream") && !type.equals("text/*") && !type.equals("*/*")) {
-                continue;
-            }
-            boolean refused = false;
-            for (int i = 1; i < parts.length; i++) {
-                String param = parts[i].strip().toLowerCase(Locale.ROOT).replace(" ", "");
-                if (param.matches("q=0(\\.0{0,3})?")) {
-                    refused = true;
-                }
-            }
-            if (!refused) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -1,9 +1,16 @@
-package dev.runnel.web;
+package dev.runnel.web.api;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.runnel.hub.TopicNames;
+import dev.runnel.web.auth.Access;
+import dev.runnel.web.auth.Grants;
+import dev.runnel.web.auth.TicketStore;
+import dev.runnel.web.http.ApiServlet;
+import dev.runnel.web.http.FormBody;
+import dev.runnel.web.http.HttpError;
+import dev.runnel.web.http.JsonBody;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -24,25 +31,25 @@ import java.util.Map;
  *
  * <p>Threading: container threads.
  */
-final class TicketsServlet extends ApiServlet {
+public final class TicketsServlet extends ApiServlet {
     private static final long serialVersionUID = 1L;
     private static final long MAX_BODY = 16 * 1024;
 
-    private final transient Runnel runnel;
+    private final transient Server server;
 
-    TicketsServlet(Runnel runnel) {
+    public TicketsServlet(Server server) {
         super("POST");
-        this.runnel = runnel;
+        this.server = server;
     }
 
     @Override
-    void handle(String method, HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        Access access = runnel.access();
+    protected void handle(String method, HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        Access access = server.access();
         Grants grants = access.subscriberToken(req);
         List<String> topics = topics(req);
         for (String topic : topics) {
             if (access.isPrivate(topic) && !grants.maySubscribe(topic)) {
-                throw new BadRequest(403, "forbidden", "topic \"" + topic + "\" is not granted by the token (claim topics)");
+                throw new HttpError(403, "forbidden", "topic \"" + topic + "\" is not granted by the token (claim topics)");
             }
         }
         TicketStore tickets = access.tickets();
@@ -61,7 +68,7 @@ final class TicketsServlet extends ApiServlet {
         if (JsonBody.isForm(req)) {
             for (Map.Entry<String, String> pair : FormBody.pairs(JsonBody.read(req, MAX_BODY, "16 KiB"))) {
                 if (!pair.getKey().equals("topic")) {
-                    throw BadRequest.of("unknown field \"" + pair.getKey() + "\" (expected: topic)");
+                    throw HttpError.badRequest("unknown field \"" + pair.getKey() + "\" (expected: topic)");
                 }
                 raw.add(pair.getValue());
             }
@@ -69,17 +76,17 @@ final class TicketsServlet extends ApiServlet {
             Map<String, JsonElement> fields = JsonBody.fields(req, MAX_BODY, "16 KiB");
             for (String name : fields.keySet()) {
                 if (!name.equals("topics")) {
-                    throw BadRequest.of("unknown field \"" + name + "\" (expected: topics)");
+                    throw HttpError.badRequest("unknown field \"" + name + "\" (expected: topics)");
                 }
             }
             JsonElement list = fields.get("topics");
             if (list == null || !list.isJsonArray()) {
-                throw BadRequest.of("topics: " + (list == null ? "missing" : "a JSON " + JsonBody.kind(list))
+                throw HttpError.badRequest("topics: " + (list == null ? "missing" : "a JSON " + JsonBody.kind(list))
                         + " (expected: an array of topic names)");
             }
             for (JsonElement e : list.getAsJsonArray()) {
                 if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
-                    throw BadRequest.of("topics: an entry is a JSON " + JsonBody.kind(e) + " (expected: a string)");
+                    throw HttpError.badRequest("topics: an entry is a JSON " + JsonBody.kind(e) + " (expected: a string)");
                 }
                 raw.add(e.getAsString());
             }
@@ -89,12 +96,12 @@ final class TicketsServlet extends ApiServlet {
             try {
                 topics.add(TopicNames.check(t));
             } catch (IllegalArgumentException e) {
-                throw BadRequest.of(e.getMessage());
+                throw HttpError.badRequest(e.getMessage());
             }
         }
-        int max = runnel.config().maxTopics();
+        int max = server.maxTopics();
         if (topics.isEmpty() || topics.size() > max) {
-            throw BadRequest.of("topics: " + topics.size() + " (expected: 1 to " + max + ", runnel.subscribe.maxTopics)");
+            throw HttpError.badRequest("topics: " + topics.size() + " (expected: 1 to " + max + ", runnel.subscribe.maxTopics)");
         }
         return new ArrayList<>(topics);
     }

@@ -1,4 +1,4 @@
-package dev.runnel.web;
+package dev.runnel.web.auth;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -43,7 +43,7 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * <p>Threading: thread-safe (the nimbus processor is stateless once configured).
  */
-final class TokenVerifier {
+public final class TokenVerifier {
     private final Map<JWSAlgorithm, Key> keys;
     private final DefaultJWTProcessor<SecurityContext> processor;
     private final long skewMillis;
@@ -61,7 +61,7 @@ final class TokenVerifier {
      * @param hmacSecret the HS256 key, or null
      * @param publicKey  a PEM {@code PUBLIC KEY}, a JWK, or a path to a file holding either; or null
      */
-    TokenVerifier(byte[] hmacSecret, String publicKey, String issuer, String audience, java.time.Duration skew) {
+    public TokenVerifier(byte[] hmacSecret, String publicKey, String issuer, String audience, java.time.Duration skew) {
         Map<JWSAlgorithm, Key> k = new LinkedHashMap<>();
         if (hmacSecret != null) {
             k.put(JWSAlgorithm.HS256, new SecretKeySpec(hmacSecret, "HmacSHA256"));

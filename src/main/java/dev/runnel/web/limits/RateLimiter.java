@@ -1,4 +1,4 @@
-package dev.runnel.web;
+package dev.runnel.web.limits;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Threading: thread-safe; each bucket is updated under its own monitor.
  */
-final class RateLimiter {
+public final class RateLimiter {
     static final int MAX_CREDENTIALS = 10_000;
 
     private final double perNano;
@@ -35,13 +35,13 @@ final class RateLimiter {
     }
 
     /** @param perSecond 0 disables the limit */
-    RateLimiter(int perSecond, int burst) {
+    public RateLimiter(int perSecond, int burst) {
         this.perNano = perSecond / 1e9;
         this.burst = burst;
     }
 
     /** Takes one token for {@code credential}: 0 when granted, else the seconds to wait (at least 1). */
-    long acquire(String credential) {
+    public long acquire(String credential) {
         if (perNano == 0) {
             return 0;
         }
@@ -68,7 +68,7 @@ final class RateLimiter {
     }
 
     /** Drops the buckets that have refilled completely. */
-    void prune() {
+    public void prune() {
         long now = System.nanoTime();
         buckets.entrySet().removeIf(e -> {
             Bucket b = e.getValue();
@@ -79,7 +79,7 @@ final class RateLimiter {
         });
     }
 
-    int credentials() {
+    public int credentials() {
         return buckets.size();
     }
 }

@@ -1,7 +1,8 @@
-package dev.runnel.web;
+package dev.runnel.web.api;
 
 import dev.runnel.hub.Hub;
 import dev.runnel.stream.StreamMetrics;
+import dev.runnel.web.http.ApiServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -13,28 +14,28 @@ import java.util.Map;
  *
  * <p>Threading: container threads; the counters are thread-safe.
  */
-final class StatsServlet extends ApiServlet {
+public final class StatsServlet extends ApiServlet {
     private static final long serialVersionUID = 1L;
 
-    private final transient Runnel runnel;
+    private final transient Server server;
 
-    StatsServlet(Runnel runnel) {
+    public StatsServlet(Server server) {
         super("GET");
-        this.runnel = runnel;
+        this.server = server;
     }
 
     @Override
-    void handle(String method, HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        sendJson(resp, 200, stats(runnel));
+    protected void handle(String method, HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        sendJson(resp, 200, stats(server));
     }
 
-    static Map<String, Object> stats(Runnel runnel) {
-        Hub hub = runnel.hub();
-        StreamMetrics m = runnel.metrics();
+    static Map<String, Object> stats(Server server) {
+        Hub hub = server.hub();
+        StreamMetrics m = server.metrics();
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("epoch", hub.epoch());
-        s.put("uptimeMillis", runnel.uptimeMillis());
-        s.put("connections", runnel.streams().size());
+        s.put("uptimeMillis", server.uptimeMillis());
+        s.put("connections", server.streams().size());
         s.put("subscriptions", hub.subscriptionCount());
         s.put("topics", hub.topicCount());
         s.put("eventsPublished", hub.eventsPublished());
@@ -49,10 +50,10 @@ final class StatsServlet extends ApiServlet {
         s.put("lastEventId", hub.headId());
         s.put("writeTimeouts", m.writeTimeouts());
         s.put("deadlines", m.deadlines());
-        s.put("streamAddresses", runnel.limits().addresses());
-        s.put("tickets", runnel.access().tickets().size());
-        s.put("rateLimitedCredentials", runnel.publishRate().credentials());
-        s.put("shuttingDown", runnel.isShuttingDown());
+        s.put("streamAddresses", server.limits().addresses());
+        s.put("tickets", server.access().tickets().size());
+        s.put("rateLimitedCredentials", server.publishRate().credentials());
+        s.put("shuttingDown", server.isShuttingDown());
         return s;
     }
 }

@@ -1,7 +1,9 @@
-package dev.runnel.web;
+package dev.runnel.web.demo;
 
 import dev.runnel.feed.TaskFeed;
 import dev.runnel.feed.TaskFeed.TaskView;
+import dev.runnel.web.http.HttpError;
+import dev.runnel.web.http.JsonBody;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -18,21 +20,21 @@ import java.util.Set;
  *
  * <p>Threading: container threads.
  */
-final class TasksServlet extends FeedServlet {
+public final class TasksServlet extends FeedServlet {
     private static final long serialVersionUID = 1L;
     private static final Set<String> FIELDS = Set.of("steps", "stepMillis", "failAt");
 
     private final transient TaskFeed tasks;
     private final long maxBodyBytes;
 
-    TasksServlet(TaskFeed tasks, long maxBodyBytes) {
+    public TasksServlet(TaskFeed tasks, long maxBodyBytes) {
         super("GET", "POST", "DELETE");
         this.tasks = tasks;
         this.maxBodyBytes = maxBodyBytes;
     }
 
     @Override
-    void handle(String method, HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    protected void handle(String method, HttpServletRequest req, HttpServletResponse resp) throws IOException {
         String id = pathId(req, "task");
         if (id == null) {
             if (!method.equals("POST")) {
@@ -53,7 +55,7 @@ final class TasksServlet extends FeedServlet {
             case "DELETE" -> {
                 TaskView task = tasks.cancel(id).orElseThrow(() -> notFound("task", id));
                 if (task.state() != TaskFeed.State.CANCELLED) {
-                    throw new BadRequest(409, "task-finished", "task " + id + " has already finished ("
+                    throw new HttpError(409, "task-finished", "task " + id + " has already finished ("
                             + name(task.state()) + ")");
                 }
                 sendJson(resp, 200, json(req, task));

@@ -1,4 +1,4 @@
-package dev.runnel.web;
+package dev.runnel.web.http;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -17,21 +17,21 @@ import java.util.Map;
  *
  * <p>Threading: stateless.
  */
-final class FormBody {
+public final class FormBody {
     private FormBody() {}
 
-    static Map<String, String> parse(String body) {
+    public static Map<String, String> parse(String body) {
         Map<String, String> fields = new LinkedHashMap<>();
         for (Map.Entry<String, String> pair : pairs(body)) {
             if (fields.putIfAbsent(pair.getKey(), pair.getValue()) != null) {
-                throw ApiServlet.BadRequest.of("form field \"" + pair.getKey() + "\" given twice (expected: once)");
+                throw HttpError.badRequest("form field \"" + pair.getKey() + "\" given twice (expected: once)");
             }
         }
         return fields;
     }
 
     /** Every name=value pair in order, names repeated as given (query strings repeat {@code topic}). */
-    static List<Map.Entry<String, String>> pairs(String body) {
+    public static List<Map.Entry<String, String>> pairs(String body) {
         List<Map.Entry<String, String>> pairs = new ArrayList<>();
         if (body.isEmpty()) {
             return pairs;
@@ -57,7 +57,7 @@ final class FormBody {
             } else if (c == '%') {
                 if (i + 2 >= s.length() || Character.digit(s.charAt(i + 1), 16) < 0
                         || Character.digit(s.charAt(i + 2), 16) < 0) {
-                    throw ApiServlet.BadRequest.of("form: bad %-escape at \"" + s.substring(i, Math.min(s.length(), i + 3))
+                    throw HttpError.badRequest("form: bad %-escape at \"" + s.substring(i, Math.min(s.length(), i + 3))
                             + "\" (expected: %XX with two hex digits)");
                 }
                 bytes.write(Character.digit(s.charAt(i + 1), 16) * 16 + Character.digit(s.charAt(i + 2), 16));
@@ -76,7 +76,7 @@ final class FormBody {
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes.toByteArray()))
                     .toString();
         } catch (CharacterCodingException e) {
-            throw ApiServlet.BadRequest.of("form: a %-escaped value is not valid UTF-8");
+            throw HttpError.badRequest("form: a %-escaped value is not valid UTF-8");
         }
     }
 }

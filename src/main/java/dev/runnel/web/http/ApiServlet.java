@@ -1,4 +1,4 @@
-package dev.runnel.web;
+package dev.runnel.web.http;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
@@ -8,6 +8,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -16,14 +17,14 @@ import java.util.Set;
  *
  * <p>Threading: servlets are shared by container threads; subclasses keep no request state in fields.
  */
-abstract class ApiServlet extends HttpServlet {
+public abstract class ApiServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
     private static final System.Logger LOG = System.getLogger(ApiServlet.class.getName());
-    static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
+    protected static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
 
     private final Set<String> methods;
 
-    ApiServlet(String... methods) {
+    protected ApiServlet(String... methods) {
         this.methods = Set.of(methods);
     }
 
@@ -42,9 +43,8 @@ abstract class ApiServlet extends HttpServlet {
         }
         try {
             handle(method.equals("HEAD") ? "GET" : method, req, resp);
-        } catch (BadRequest e) {
-            e.headers.forEach(resp::setHeader);
-            sendError(resp, e.status, e.error, e.getMessage());
+        } catch (HttpError e) {
+            send(resp, e);
         } catch (RuntimeException e) {
             // A bug: answer in JSON like every other error, and say so loudly in the log.
             LOG.log(System.Logger.Level.ERROR, "internal error on " + method + " " + req.getRequestURI(), e);
@@ -55,13 +55,13 @@ abstract class ApiServlet extends HttpServlet {
         }
     }
 
-    abstract void handle(String method, HttpServletRequest req, HttpServletResponse resp) throws IOException;
+    protected abstract void handle(String method, HttpServletRequest req, HttpServletResponse resp) throws IOException;
 
     private String allow() {
         return String.join(", ", methods.stream().sorted().toList());
     }
 
-    static void sendJson(HttpServletResponse resp, int status, Object body) throws IOException {
+    protected static void sendJson(HttpServletResponse resp, int status, Object body) throws IOException {
         byte[] bytes = GSON.toJson(body).getBytes(StandardCharsets.UTF_8);
         resp.setStatus(status);
         resp.setContentType("application/json;charset=UTF-8");
@@ -77,27 +77,34 @@ abstract class ApiServlet extends HttpServlet {
         sendJson(resp, status, body);
     }
 
-    /** Thrown by handlers to answer with a JSON error. */
-    static final class BadRequest extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        final int status;
-        final String error;
-        final java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
-
-        BadRequest(int status, String error, String detail) {
-            super(detail, null, false, false);
-            this.status = status;
-            this.error = error;
+    /** Absent, {@code *}{@code /*}, {@code text/*} or {@code text/event-stream} (unless given q=0). */
+    public static boolean acceptsEventStream(String accept) {
+        if (accept == null || accept.isBlank()) {
+            return true;
         }
-
-        /** A header the error response carries ({@code Retry-After}, {@code WWW-Authenticate}). */
-        BadRequest withHeader(String name, String value) {
-            headers.put(name, value);
-            return this;
+        for (String range : accept.split(",")) {
+            String[] parts = range.split(";");
+            String type = parts[0].strip().toLowerCase(Locale.ROOT);
+            if (!type.equals("text/event-stream") && !type.equals("text/*") && !type.equals("*/*")) {
+                continue;
+            }
+            boolean refused = false;
+            for (int i = 1; i < parts.length; i++) {
+                String param = parts[i].strip().toLowerCase(Locale.ROOT).replace(" ", "");
+                if (param.matches("q=0(\\.0{0,3})?")) {
+                    refused = true;
+                }
+            }
+            if (!refused) {
+                return true;
+            }
         }
+        return false;
+    }
 
-        static BadRequest of(String detail) {
-            return new BadRequest(400, "bad-request", detail);
-        }
+    /** Answers {@code error}: its headers, its status and its JSON body. */
+    static void send(HttpServletResponse resp, HttpError error) throws IOException {
+        error.headers().forEach(resp::setHeader);
+        sendError(resp, error.status(), error.error(), error.detail());
     }
 }

@@ -1,4 +1,4 @@
-package dev.runnel.web;
+package dev.runnel.web.http;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
@@ -25,7 +25,7 @@ import java.util.Set;
 /**
  * Request bodies of the JSON endpoints: read with a size bound, decoded as strict UTF-8, parsed as
  * strict JSON no deeper than {@link #MAX_DEPTH}, or as a strict form ({@link FormBody}). Every
- * failure is a {@link ApiServlet.BadRequest} with a reason (400, 413 or 415).
+ * failure is a {@link HttpError} with a reason (400, 413 or 415).
  *
  * <p>The static methods serve {@code /publish} and {@code /tickets}; an instance, from
  * {@link #read(HttpServletRequest, long, Set)}, is the optional small body of a feed endpoint
@@ -33,7 +33,7 @@ import java.util.Set;
  *
  * <p>Threading: the static methods are stateless; an instance belongs to one request.
  */
-final class JsonBody {
+public final class JsonBody {
     /** Nesting bound: far beyond any honest payload, far below any parser's stack. */
     static final int MAX_DEPTH = 32;
 
@@ -44,11 +44,11 @@ final class JsonBody {
     }
 
     /** Reads an optional body (JSON object, form fields or empty); refuses fields not in {@code allowed}. */
-    static JsonBody read(HttpServletRequest req, long maxBytes, Set<String> allowed) throws IOException {
+    public static JsonBody read(HttpServletRequest req, long maxBytes, Set<String> allowed) throws IOException {
         Map<String, JsonElement> fields = fields(req, maxBytes, null, true);
         for (String name : fields.keySet()) {
             if (!allowed.contains(name)) {
-                throw ApiServlet.BadRequest.of("unknown field \"" + name + "\" (expected: "
+                throw HttpError.badRequest("unknown field \"" + name + "\" (expected: "
                         + String.join(", ", allowed.stream().sorted().toList()) + ")");
             }
         }
@@ -56,12 +56,12 @@ final class JsonBody {
     }
 
     /** A string field, or null when absent or JSON null. */
-    String string(String name) {
+    public String string(String name) {
         return string(fields, name, false);
     }
 
     /** A whole-number field (a JSON number, or digits in a form field), or {@code fallback} when absent. */
-    long integer(String name, long fallback) {
+    public long integer(String name, long fallback) {
         JsonElement value = fields.get(name);
         if (value == null || value.isJsonNull()) {
             return fallback;
@@ -73,11 +73,11 @@ final class JsonBody {
                 // not a whole number: the error below says so
             }
         }
-        throw ApiServlet.BadRequest.of(name + ": " + value + " (expected: a whole number)");
+        throw HttpError.badRequest(name + ": " + value + " (expected: a whole number)");
     }
 
     /** The body's fields, from a JSON object or a form; the names in the answer are unchecked. */
-    static Map<String, JsonElement> fields(HttpServletRequest req, long maxBytes, String setting) throws IOException {
+    public static Map<String, JsonElement> fields(HttpServletRequest req, long maxBytes, String setting) throws IOException {
         return fields(req, maxBytes, setting, false);
     }
 
@@ -94,19 +94,19 @@ final class JsonBody {
         }
         String type = req.getContentType();
         if (type != null && !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
-            throw new ApiServlet.BadRequest(415, "unsupported-media-type", "Content-Type " + type
+            throw new HttpError(415, "unsupported-media-type", "Content-Type " + type
                     + " (expected: application/json or application/x-www-form-urlencoded)");
         }
         JsonElement root = parse(body);
         if (!root.isJsonObject()) {
-            throw ApiServlet.BadRequest.of("body: a JSON " + kind(root) + " (expected: an object)");
+            throw HttpError.badRequest("body: a JSON " + kind(root) + " (expected: an object)");
         }
         Map<String, JsonElement> fields = new LinkedHashMap<>();
         root.getAsJsonObject().entrySet().forEach(e -> fields.put(e.getKey(), e.getValue()));
         return fields;
     }
 
-    static String read(HttpServletRequest req, long max, String setting) throws IOException {
+    public static String read(HttpServletRequest req, long max, String setting) throws IOException {
         long declared = req.getContentLengthLong();
         if (declared > max) {
             throw tooLarge(declared, max, setting);
@@ -122,7 +122,7 @@ final class JsonBody {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
-            throw ApiServlet.BadRequest.of("body: not valid UTF-8");
+            throw HttpError.badRequest("body: not valid UTF-8");
         }
     }
 
@@ -133,11 +133,11 @@ final class JsonBody {
             reader.setStrictness(Strictness.STRICT);
             JsonElement root = read(reader);
             if (reader.peek() != JsonToken.END_DOCUMENT) {
-                throw ApiServlet.BadRequest.of("body: not valid JSON (more after the value at " + reader.getPath() + ")");
+                throw HttpError.badRequest("body: not valid JSON (more after the value at " + reader.getPath() + ")");
             }
             return root;
         } catch (IOException | IllegalStateException | NumberFormatException e) {
-            throw ApiServlet.BadRequest.of("body: not valid JSON (" + e.getMessage() + ")");
+            throw HttpError.badRequest("body: not valid JSON (" + e.getMessage() + ")");
         }
     }
 
@@ -154,7 +154,7 @@ final class JsonBody {
                 while (reader.hasNext()) {
                     String name = reader.nextName();
                     if (object.has(name)) {
-                        throw ApiServlet.BadRequest.of("body: not valid JSON (field \"" + name + "\" given twice)");
+                        throw HttpError.badRequest("body: not valid JSON (field \"" + name + "\" given twice)");
                     }
                     object.add(name, read(reader));
                 }
@@ -184,7 +184,7 @@ final class JsonBody {
                 reader.nextNull();
                 return JsonNull.INSTANCE;
             }
-            default -> throw ApiServlet.BadRequest.of("body: not valid JSON (unexpected " + reader.peek() + ")");
+            default -> throw HttpError.badRequest("body: not valid JSON (unexpected " + reader.peek() + ")");
         }
     }
 
@@ -204,7 +204,7 @@ final class JsonBody {
                 inString = true;
             } else if (c == '[' || c == '{') {
                 if (++depth > MAX_DEPTH) {
-                    throw ApiServlet.BadRequest.of("body: not valid JSON (nested deeper than " + MAX_DEPTH + " levels)");
+                    throw HttpError.badRequest("body: not valid JSON (nested deeper than " + MAX_DEPTH + " levels)");
                 }
             } else if (c == ']' || c == '}') {
                 depth--;
@@ -212,27 +212,27 @@ final class JsonBody {
         }
     }
 
-    static boolean isForm(HttpServletRequest req) {
+    public static boolean isForm(HttpServletRequest req) {
         String type = req.getContentType();
         return type != null && type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded");
     }
 
     /** A string field: null when absent or JSON null; 400 for another type or when required and missing. */
-    static String string(Map<String, JsonElement> fields, String name, boolean required) {
+    public static String string(Map<String, JsonElement> fields, String name, boolean required) {
         JsonElement value = fields.get(name);
         if (value == null || value.isJsonNull()) {
             if (required) {
-                throw ApiServlet.BadRequest.of(name + ": missing (expected: a string)");
+                throw HttpError.badRequest(name + ": missing (expected: a string)");
             }
             return null;
         }
         if (!value.isJsonPrimitive() || !value.getAsJsonPrimitive().isString()) {
-            throw ApiServlet.BadRequest.of(name + ": a JSON " + kind(value) + " (expected: a string)");
+            throw HttpError.badRequest(name + ": a JSON " + kind(value) + " (expected: a string)");
         }
         return value.getAsString();
     }
 
-    static String kind(JsonElement e) {
+    public static String kind(JsonElement e) {
         if (e.isJsonObject()) {
             return "object";
         }
@@ -246,8 +246,8 @@ final class JsonBody {
         return p.isBoolean() ? "boolean" : p.isNumber() ? "number" : "string";
     }
 
-    private static ApiServlet.BadRequest tooLarge(long size, long max, String setting) {
-        return new ApiServlet.BadRequest(413, "payload-too-large", "body: " + size + " bytes or more (expected: at most "
+    private static HttpError tooLarge(long size, long max, String setting) {
+        return new HttpError(413, "payload-too-large", "body: " + size + " bytes or more (expected: at most "
                 + max + (setting == null ? "" : ", " + setting) + ")");
     }
 }

@@ -1,5 +1,6 @@
-package dev.runnel.web;
+package dev.runnel.web.limits;
 
+import dev.runnel.web.http.HttpError;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -12,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Threading: thread-safe.
  */
-final class StreamLimits {
+public final class StreamLimits {
     static final String RETRY_AFTER_SECONDS = "5";
 
     private final int max;
@@ -20,7 +21,7 @@ final class StreamLimits {
     private final AtomicInteger open = new AtomicInteger();
     private final ConcurrentHashMap<String, Integer> byAddress = new ConcurrentHashMap<>();
 
-    StreamLimits(int max, int perAddress) {
+    public StreamLimits(int max, int perAddress) {
         this.max = max;
         this.perAddress = perAddress;
     }
@@ -28,12 +29,12 @@ final class StreamLimits {
     /**
      * Takes a permit for one stream from {@code address}; returns its release action (idempotent).
      *
-     * @throws ApiServlet.BadRequest 503 over the total, 429 over the per-address limit
+     * @throws HttpError 503 over the total, 429 over the per-address limit
      */
-    Runnable acquire(String address) {
+    public Runnable acquire(String address) {
         if (open.incrementAndGet() > max) {
             open.decrementAndGet();
-            throw new ApiServlet.BadRequest(503, "too-many-streams", "the server holds its maximum of " + max
+            throw new HttpError(503, "too-many-streams", "the server holds its maximum of " + max
                     + " streams (runnel.streams.max); retry later").withHeader("Retry-After", RETRY_AFTER_SECONDS);
         }
         String key = address == null ? "" : address;
@@ -49,7 +50,7 @@ final class StreamLimits {
             });
             if (!granted[0]) {
                 open.decrementAndGet();
-                throw new ApiServlet.BadRequest(429, "too-many-streams", "this address already has " + perAddress
+                throw new HttpError(429, "too-many-streams", "this address already has " + perAddress
                         + " open streams (runnel.streams.perAddress)").withHeader("Retry-After", RETRY_AFTER_SECONDS);
             }
         }
@@ -64,12 +65,12 @@ final class StreamLimits {
         };
     }
 
-    int open() {
+    public int open() {
         return open.get();
     }
 
     /** Addresses with at least one open stream. */
-    int addresses() {
+    public int addresses() {
         return byAddress.size();
     }
 }

@@ -1,4 +1,4 @@
-package dev.runnel.web;
+package dev.runnel.web.http;
 
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
@@ -13,15 +13,15 @@ import java.io.IOException;
  *
  * <p>Threading: container threads.
  */
-final class ErrorServlet extends ApiServlet {
+public final class ErrorServlet extends ApiServlet {
     private static final long serialVersionUID = 1L;
 
-    ErrorServlet() {
+    public ErrorServlet() {
         super("GET", "POST", "PUT", "DELETE", "PATCH");
     }
 
     @Override
-    void handle(String method, HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    protected void handle(String method, HttpServletRequest req, HttpServletResponse resp) throws IOException {
         Object code = req.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         Object uri = req.getAttribute(RequestDispatcher.ERROR_REQUEST_URI);
         int status = code instanceof Integer i ? i : 404;

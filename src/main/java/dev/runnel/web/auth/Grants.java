@@ -1,4 +1,4 @@
-package dev.runnel.web;
+package dev.runnel.web.auth;
 
 import dev.runnel.hub.TopicNames;
 import java.util.List;
@@ -15,20 +15,20 @@ import java.util.List;
  *                      skew), epoch milliseconds; {@link Long#MAX_VALUE} for a credential that
  *                      does not expire (the shared secret)
  */
-record Grants(String subject, List<String> publish, List<String> subscribe, long expiresMillis) {
+public record Grants(String subject, List<String> publish, List<String> subscribe, long expiresMillis) {
     /** The shared secret and trusted loopback publishers: every topic, no expiry. */
     static final Grants EVERYTHING = new Grants(null, null, null, Long.MAX_VALUE);
 
-    Grants {
+    public Grants {
         publish = publish == null ? null : List.copyOf(publish);
         subscribe = subscribe == null ? null : List.copyOf(subscribe);
     }
 
-    boolean mayPublish(String topic) {
+    public boolean mayPublish(String topic) {
         return publish == null ? this == EVERYTHING : matchesAny(publish, topic);
     }
 
-    boolean maySubscribe(String topic) {
+    public boolean maySubscribe(String topic) {
         return subscribe != null && matchesAny(subscribe, topic);
     }
 

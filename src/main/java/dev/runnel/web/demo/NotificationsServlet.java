@@ -1,8 +1,9 @@
-package dev.runnel.web;
+package dev.runnel.web.demo;
 
 import dev.runnel.feed.NotificationFeed;
 import dev.runnel.feed.NotificationFeed.Notification;
 import dev.runnel.feed.NotificationFeed.Sent;
+import dev.runnel.web.http.JsonBody;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -17,21 +18,21 @@ import java.util.Set;
  *
  * <p>Threading: container threads.
  */
-final class NotificationsServlet extends FeedServlet {
+public final class NotificationsServlet extends FeedServlet {
     private static final long serialVersionUID = 1L;
     private static final Set<String> FIELDS = Set.of("title", "body", "level", "user");
 
     private final transient NotificationFeed notifications;
     private final long maxBodyBytes;
 
-    NotificationsServlet(NotificationFeed notifications, long maxBodyBytes) {
+    public NotificationsServlet(NotificationFeed notifications, long maxBodyBytes) {
         super("POST");
         this.notifications = notifications;
         this.maxBodyBytes = maxBodyBytes;
     }
 
     @Override
-    void handle(String method, HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    protected void handle(String method, HttpServletRequest req, HttpServletResponse resp) throws IOException {
         JsonBody body = JsonBody.read(req, maxBodyBytes, FIELDS);
         String user = body.string("user");
         Sent sent = call(resp, () -> notifications.send(new Notification(body.string("title"), body.string("body"),

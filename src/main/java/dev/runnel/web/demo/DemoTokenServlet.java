@@ -1,4 +1,4 @@
-package dev.runnel.web;
+package dev.runnel.web.demo;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
@@ -10,6 +10,10 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.runnel.hub.TopicNames;
+import dev.runnel.web.auth.Access;
+import dev.runnel.web.http.ApiServlet;
+import dev.runnel.web.http.HttpError;
+import dev.runnel.web.http.JsonBody;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -26,46 +30,54 @@ import java.util.Map;
  *
  * <p>Threading: container threads.
  */
-final class DemoTokenServlet extends ApiServlet {
+public final class DemoTokenServlet extends ApiServlet {
     private static final long serialVersionUID = 1L;
     static final long TTL_SECONDS = 600;
 
-    private final transient Runnel runnel;
+    private final byte[] secret;
+    private final String issuer;
+    private final String audience;
 
-    DemoTokenServlet(Runnel runnel) {
+    /**
+     * @param secret   the HS256 key the tokens are signed with
+     * @param issuer   the {@code iss} the tokens carry ({@code runnel.jwt.issuer}), or null
+     * @param audience the {@code aud} the tokens carry ({@code runnel.jwt.audience}), or null
+     */
+    public DemoTokenServlet(byte[] secret, String issuer, String audience) {
         super("POST");
-        this.runnel = runnel;
+        this.secret = secret.clone();
+        this.issuer = issuer;
+        this.audience = audience;
     }
 
     @Override
-    void handle(String method, HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    protected void handle(String method, HttpServletRequest req, HttpServletResponse resp) throws IOException {
         Map<String, JsonElement> fields = JsonBody.fields(req, 1024, "1 KiB");
         for (String name : fields.keySet()) {
             if (!name.equals("user")) {
-                throw BadRequest.of("unknown field \"" + name + "\" (expected: user)");
+                throw HttpError.badRequest("unknown field \"" + name + "\" (expected: user)");
             }
         }
         String user = JsonBody.string(fields, "user", true);
         if (user.contains("/") || !TopicNames.isValid(user) || user.length() > 64) {
-            throw BadRequest.of("user: \"" + user + "\" (expected: 1 to 64 of A-Z a-z 0-9 . _ ~ -, not . or ..)");
+            throw HttpError.badRequest("user: \"" + user + "\" (expected: 1 to 64 of A-Z a-z 0-9 . _ ~ -, not . or ..)");
         }
         List<String> topics = List.of(Access.USERS + user + "/");
-        SecurityConfig security = runnel.security();
         long now = System.currentTimeMillis();
         JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
                 .subject(user)
                 .claim("topics", topics)
                 .issueTime(new Date(now))
                 .expirationTime(new Date(now + TTL_SECONDS * 1000));
-        if (security.jwtIssuer() != null) {
-            claims.issuer(security.jwtIssuer());
+        if (issuer != null) {
+            claims.issuer(issuer);
         }
-        if (security.jwtAudience() != null) {
-            claims.audience(security.jwtAudience());
+        if (audience != null) {
+            claims.audience(audience);
         }
         SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims.build());
         try {
-            jwt.sign(new MACSigner(runnel.demoSecret()));
+            jwt.sign(new MACSigner(secret));
         } catch (JOSEException e) {
             throw new IllegalStateException("HS256 signing failed", e);
         }

@@ -1,6 +1,7 @@
-package dev.runnel.web;
+package dev.runnel.web.auth;
 
 import dev.runnel.hub.TopicNames;
+import dev.runnel.web.http.HttpError;
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import java.nio.charset.StandardCharsets;
@@ -23,9 +24,9 @@ import java.util.Locale;
  *
  * <p>Threading: thread-safe.
  */
-final class Access {
+public final class Access {
     /** Always private: each user's own topics. */
-    static final String USERS = "users/";
+    public static final String USERS = "users/";
 
     private final String publishSecret;
     private final TokenVerifier tokens;
@@ -34,9 +35,9 @@ final class Access {
     private final String cookie;
 
     /** A publisher's credential: {@code key} names it for rate limiting. */
-    record Publisher(String key, Grants grants) {}
+    public record Publisher(String key, Grants grants) {}
 
-    Access(String publishSecret, TokenVerifier tokens, TicketStore tickets, List<String> privateTopics, String cookie) {
+    public Access(String publishSecret, TokenVerifier tokens, TicketStore tickets, List<String> privateTopics, String cookie) {
         this.publishSecret = publishSecret;
         this.tokens = tokens;
         this.tickets = tickets;
@@ -56,12 +57,12 @@ final class Access {
         return tokens;
     }
 
-    TicketStore tickets() {
+    public TicketStore tickets() {
         return tickets;
     }
 
     /** Private when a private prefix covers it ({@link TopicNames#covers}). */
-    boolean isPrivate(String topic) {
+    public boolean isPrivate(String topic) {
         for (String p : privatePrefixes) {
             if (TopicNames.covers(p, topic)) {
                 return true;
@@ -71,12 +72,12 @@ final class Access {
     }
 
     /** Authenticates a publisher; throws 401 (no or a bad credential) or 403 (not allowed at all). */
-    Publisher publisher(HttpServletRequest req) {
+    public Publisher publisher(HttpServletRequest req) {
         String bearer = bearer(req);
         if (bearer == null) {
             if (publishSecret == null && !tokens.isConfigured()) {
                 if (!isLoopback(req.getRemoteAddr())) {
-                    throw new ApiServlet.BadRequest(403, "forbidden", "no runnel.publish.secret is configured, so only "
+                    throw new HttpError(403, "forbidden", "no runnel.publish.secret is configured, so only "
                             + "loopback clients may publish; set the secret and send Authorization: Bearer <secret>");
                 }
                 return new Publisher("address:" + req.getRemoteAddr(), Grants.EVERYTHING);
@@ -92,7 +93,7 @@ final class Access {
         }
         Grants grants = verify(bearer);
         if (grants.publish() == null) {
-            throw new ApiServlet.BadRequest(403, "forbidden", "the token grants no publishing (expected: a pub claim)");
+            throw new HttpError(403, "forbidden", "the token grants no publishing (expected: a pub claim)");
         }
         // Keyed by subject, so one issuer's tokens share a budget; without one, by a digest of the token.
         return new Publisher(grants.subject() != null ? "sub:" + grants.subject()
@@ -103,7 +104,7 @@ final class Access {
      * Authorizes a subscription. Returns null when no topic is private (no credential needed, no
      * deadline), else the grants that allowed it, whose expiry ends the stream.
      */
-    Grants subscriber(HttpServletRequest req, List<String> topics) {
+    public Grants subscriber(HttpServletRequest req, List<String> topics) {
         String denied = null;
         for (String topic : topics) {
             if (isPrivate(topic)) {
@@ -136,7 +137,7 @@ final class Access {
         }
         for (String topic : topics) {
             if (isPrivate(topic) && !grants.maySubscribe(topic)) {
-                throw new ApiServlet.BadRequest(403, "forbidden", "topic \"" + topic + "\" is not granted to this "
+                throw new HttpError(403, "forbidden", "topic \"" + topic + "\" is not granted to this "
                         + (ticket != null ? "ticket" : "token (claim topics)"));
             }
         }
@@ -144,7 +145,7 @@ final class Access {
     }
 
     /** A token from {@code Authorization: Bearer} or the cookie; throws 401 when there is none or it is bad. */
-    Grants subscriberToken(HttpServletRequest req) {
+    public Grants subscriberToken(HttpServletRequest req) {
         String token = bearer(req);
         if (token == null) {
             token = cookie(req);
@@ -159,7 +160,7 @@ final class Access {
         try {
             return tokens.verify(token);
         } catch (TokenVerifier.Rejected e) {
-            throw new ApiServlet.BadRequest(401, "invalid-token", "token " + e.getMessage())
+            throw new HttpError(401, "invalid-token", "token " + e.getMessage())
                     .withHeader("WWW-Authenticate", "Bearer realm=\"runnel\", error=\"invalid_token\"");
         }
     }
@@ -203,8 +204,8 @@ final class Access {
         }
     }
 
-    private static ApiServlet.BadRequest unauthorized(String detail) {
-        return new ApiServlet.BadRequest(401, "unauthorized", detail)
+    private static HttpError unauthorized(String detail) {
+        return new HttpError(401, "unauthorized", detail)
                 .withHeader("WWW-Authenticate", "Bearer realm=\"runnel\"");
     }
 }

@@ -1,4 +1,4 @@
-package dev.runnel.web;
+package dev.runnel.web.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

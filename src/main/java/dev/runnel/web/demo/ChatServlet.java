@@ -1,7 +1,9 @@
-package dev.runnel.web;
+package dev.runnel.web.demo;
 
 import dev.runnel.feed.ChatFeed;
 import dev.runnel.feed.ChatFeed.AnswerView;
+import dev.runnel.web.http.HttpError;
+import dev.runnel.web.http.JsonBody;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -18,21 +20,21 @@ import java.util.Set;
  *
  * <p>Threading: container threads.
  */
-final class ChatServlet extends FeedServlet {
+public final class ChatServlet extends FeedServlet {
     private static final long serialVersionUID = 1L;
     private static final Set<String> FIELDS = Set.of("prompt", "conversation");
 
     private final transient ChatFeed chat;
     private final long maxBodyBytes;
 
-    ChatServlet(ChatFeed chat, long maxBodyBytes) {
+    public ChatServlet(ChatFeed chat, long maxBodyBytes) {
         super("GET", "POST", "DELETE");
         this.chat = chat;
         this.maxBodyBytes = maxBodyBytes;
     }
 
     @Override
-    void handle(String method, HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    protected void handle(String method, HttpServletRequest req, HttpServletResponse resp) throws IOException {
         String id = pathId(req, "answer");
         if (id == null) {
             if (!method.equals("POST")) {
@@ -51,7 +53,7 @@ final class ChatServlet extends FeedServlet {
             case "DELETE" -> {
                 AnswerView answer = chat.cancel(id).orElseThrow(() -> notFound("answer", id));
                 if (answer.state() != ChatFeed.State.CANCELLED) {
-                    throw new BadRequest(409, "answer-finished", "answer " + id + " has already ended ("
+                    throw new HttpError(409, "answer-finished", "answer " + id + " has already ended ("
                             + answer.finishReason() + ")");
                 }
                 sendJson(resp, 200, json(req, answer));

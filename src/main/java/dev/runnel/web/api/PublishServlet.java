@@ -1,10 +1,14 @@
-package dev.runnel.web;
+package dev.runnel.web.api;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.runnel.hub.LoggedEvent;
 import dev.runnel.hub.Publication;
 import dev.runnel.hub.TopicEndedException;
+import dev.runnel.web.auth.Access;
+import dev.runnel.web.http.ApiServlet;
+import dev.runnel.web.http.HttpError;
+import dev.runnel.web.http.JsonBody;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -22,40 +26,40 @@ import java.util.Set;
  *
  * <p>Threading: container threads.
  */
-final class PublishServlet extends ApiServlet {
+public final class PublishServlet extends ApiServlet {
     private static final long serialVersionUID = 1L;
     private static final Set<String> FIELDS = Set.of("topic", "event", "data", "key", "final");
 
-    private final transient Runnel runnel;
+    private final transient Server server;
 
-    PublishServlet(Runnel runnel) {
+    public PublishServlet(Server server) {
         super("POST");
-        this.runnel = runnel;
+        this.server = server;
     }
 
     @Override
-    void handle(String method, HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        Access.Publisher publisher = runnel.access().publisher(req);
-        long wait = runnel.publishRate().acquire(publisher.key());
+    protected void handle(String method, HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        Access.Publisher publisher = server.access().publisher(req);
+        long wait = server.publishRate().acquire(publisher.key());
         if (wait > 0) {
-            throw new BadRequest(429, "rate-limited", "this credential publishes faster than runnel.publish.rate allows; "
+            throw new HttpError(429, "rate-limited", "this credential publishes faster than runnel.publish.rate allows; "
                     + "retry in " + wait + "s").withHeader("Retry-After", String.valueOf(wait));
         }
-        Map<String, JsonElement> fields = JsonBody.fields(req, runnel.config().publishMaxBytes(), "runnel.publish.maxBytes");
+        Map<String, JsonElement> fields = JsonBody.fields(req, server.publishMaxBytes(), "runnel.publish.maxBytes");
         Publication publication = publication(fields);
         if (!publisher.grants().mayPublish(publication.topic())) {
-            throw new BadRequest(403, "forbidden", "the token does not grant publishing to \"" + publication.topic()
+            throw new HttpError(403, "forbidden", "the token does not grant publishing to \"" + publication.topic()
                     + "\" (claim pub: " + publisher.grants().publish() + ")");
         }
         LoggedEvent event;
         try {
-            event = runnel.hub().publish(publication);
+            event = server.hub().publish(publication);
         } catch (IllegalArgumentException e) {
-            throw BadRequest.of(e.getMessage());
+            throw HttpError.badRequest(e.getMessage());
         } catch (TopicEndedException e) {
-            throw new BadRequest(409, "topic-ended", e.getMessage());
+            throw new HttpError(409, "topic-ended", e.getMessage());
         } catch (IllegalStateException e) {
-            throw new BadRequest(503, "shutting-down", e.getMessage()).withHeader("Retry-After", "5");
+            throw new HttpError(503, "shutting-down", e.getMessage()).withHeader("Retry-After", "5");
         }
         JsonObject answer = new JsonObject();
         answer.addProperty("id", event.id());
@@ -65,7 +69,7 @@ final class PublishServlet extends ApiServlet {
     private static Publication publication(Map<String, JsonElement> fields) {
         for (String name : fields.keySet()) {
             if (!FIELDS.contains(name)) {
-                throw BadRequest.of("unknown field \"" + name + "\" (expected: topic, event, data, key, final)");
+                throw HttpError.badRequest("unknown field \"" + name + "\" (expected: topic, event, data, key, final)");
             }
         }
         String topic = JsonBody.string(fields, "topic", true);
@@ -73,7 +77,7 @@ final class PublishServlet extends ApiServlet {
         String key = JsonBody.string(fields, "key", false);
         JsonElement data = fields.get("data");
         if (data == null) {
-            throw BadRequest.of("data: missing (expected: a string or any JSON value)");
+            throw HttpError.badRequest("data: missing (expected: a string or any JSON value)");
         }
         String dataText = data.isJsonPrimitive() && data.getAsJsonPrimitive().isString() ? data.getAsString()
                 : GSON.toJson(data);
@@ -81,7 +85,7 @@ final class PublishServlet extends ApiServlet {
         try {
             return new Publication(topic, event, dataText, key, last);
         } catch (IllegalArgumentException e) {
-            throw BadRequest.of(e.getMessage());
+            throw HttpError.badRequest(e.getMessage());
         }
     }
 
@@ -103,6 +107,6 @@ final class PublishServlet extends ApiServlet {
                     break;
             }
         }
-        throw BadRequest.of(name + ": " + value + " (expected: true or false)");
+        throw HttpError.badRequest(name + ": " + value + " (expected: true or false)");
     }
 }

@@ -1,4 +1,4 @@
-package dev.runnel.web;
+package dev.runnel.web.http;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -18,12 +18,12 @@ import java.util.Map;
  *
  * <p>Threading: stateless; container threads.
  */
-final class RequestGuardFilter extends HttpFilter {
+public final class RequestGuardFilter extends HttpFilter {
     private static final long serialVersionUID = 1L;
 
     private final long maxHeaderBytes;
 
-    RequestGuardFilter(long maxHeaderBytes) {
+    public RequestGuardFilter(long maxHeaderBytes) {
         this.maxHeaderBytes = maxHeaderBytes;
     }
 
@@ -33,8 +33,8 @@ final class RequestGuardFilter extends HttpFilter {
         try {
             checkHeaders(req);
             checkQuery(req.getQueryString());
-        } catch (ApiServlet.BadRequest e) {
-            ApiServlet.sendError(resp, e.status, e.error, e.getMessage());
+        } catch (HttpError e) {
+            ApiServlet.send(resp, e);
             return;
         }
         chain.doFilter(req, resp);
@@ -49,13 +49,13 @@ final class RequestGuardFilter extends HttpFilter {
                 total += name.length() + value.length() + 4;
                 int bad = controlCharacter(value);
                 if (bad >= 0) {
-                    throw ApiServlet.BadRequest.of("header " + name + ": control character "
+                    throw HttpError.badRequest("header " + name + ": control character "
                             + String.format("U+%04X", (int) value.charAt(bad)) + " (expected: none)");
                 }
             }
         }
         if (total > maxHeaderBytes) {
-            throw new ApiServlet.BadRequest(431, "headers-too-large", "request headers: " + total
+            throw new HttpError(431, "headers-too-large", "request headers: " + total
                     + " bytes (expected: at most " + maxHeaderBytes + ", runnel.request.maxHeaderBytes)");
         }
     }
@@ -68,7 +68,7 @@ final class RequestGuardFilter extends HttpFilter {
             String text = pair.getKey() + pair.getValue();
             int bad = controlCharacter(text);
             if (bad >= 0) {
-                throw ApiServlet.BadRequest.of("query parameter \"" + printable(pair.getKey()) + "\": control character "
+                throw HttpError.badRequest("query parameter \"" + printable(pair.getKey()) + "\": control character "
                         + String.format("U+%04X", (int) text.charAt(bad)) + " (expected: none)");
             }
         }

@@ -1,6 +1,7 @@
-package dev.runnel.web;
+package dev.runnel.web.demo;
 
 import dev.runnel.feed.PoemFeed;
+import dev.runnel.web.http.HttpError;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -16,22 +17,21 @@ import java.util.Optional;
  *
  * <p>Threading: container threads.
  */
-final class PoemServlet extends FeedServlet {
+public final class PoemServlet extends FeedServlet {
     private static final long serialVersionUID = 1L;
 
     private final transient PoemFeed poems;
 
-    PoemServlet(PoemFeed poems) {
+    public PoemServlet(PoemFeed poems) {
         super("GET");
         this.poems = poems;
     }
 
     @Override
-    void handle(String method, HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        if (!EventsServlet.acceptsEventStream(req.getHeader("Accept"))) {
-            sendError(resp, 406, "not-acceptable",
+    protected void handle(String method, HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        if (!acceptsEventStream(req.getHeader("Accept"))) {
+            throw new HttpError(406, "not-acceptable",
                     "this endpoint only produces text/event-stream (Accept was \"" + req.getHeader("Accept") + "\")");
-            return;
         }
         String lastEventId = req.getHeader("Last-Event-ID");
         String topic;

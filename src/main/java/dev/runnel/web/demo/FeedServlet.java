@@ -1,6 +1,8 @@
-package dev.runnel.web;
+package dev.runnel.web.demo;
 
 import dev.runnel.feed.LimitReachedException;
+import dev.runnel.web.http.ApiServlet;
+import dev.runnel.web.http.HttpError;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.function.Supplier;
@@ -27,12 +29,12 @@ abstract class FeedServlet extends ApiServlet {
             return action.get();
         } catch (LimitReachedException e) {
             resp.setHeader("Retry-After", Long.toString(e.retryAfterSeconds()));
-            throw new BadRequest(429, "too-many-requests", e.getMessage());
+            throw new HttpError(429, "too-many-requests", e.getMessage());
         } catch (IllegalArgumentException e) {
-            throw BadRequest.of(e.getMessage());
+            throw HttpError.badRequest(e.getMessage());
         } catch (IllegalStateException e) {
             resp.setHeader("Retry-After", "5");
-            throw new BadRequest(503, "shutting-down", e.getMessage());
+            throw new HttpError(503, "shutting-down", e.getMessage());
         }
     }
 
@@ -52,14 +54,14 @@ abstract class FeedServlet extends ApiServlet {
         return id;
     }
 
-    static BadRequest notFound(String collection, String id) {
-        return new BadRequest(404, "not-found", "no " + collection + " \"" + id + "\" (it never existed, or it ended "
+    static HttpError notFound(String collection, String id) {
+        return new HttpError(404, "not-found", "no " + collection + " \"" + id + "\" (it never existed, or it ended "
                 + "long enough ago to be forgotten)");
     }
 
-    static BadRequest notAllowed(HttpServletResponse resp, String method, String allow) {
+    static HttpError notAllowed(HttpServletResponse resp, String method, String allow) {
         resp.setHeader("Allow", allow);
-        return new BadRequest(405, "method-not-allowed", method + " is not supported here (allowed: " + allow + ")");
+        return new HttpError(405, "method-not-allowed", method + " is not supported here (allowed: " + allow + ")");
     }
 
     /** The context-relative path {@code path} as an absolute path for this deployment. */

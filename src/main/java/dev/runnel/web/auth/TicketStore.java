@@ -1,5 +1,6 @@
-package dev.runnel.web;
+package dev.runnel.web.auth;
 
+import dev.runnel.web.http.HttpError;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -25,11 +26,11 @@ import java.util.function.LongSupplier;
  *
  * <p>Threading: thread-safe; {@link #redeem} removes atomically, so a ticket opens one stream only.
  */
-final class TicketStore {
+public final class TicketStore {
     /** Length of a ticket: 32 bytes in unpadded base64url. */
     static final int LENGTH = 43;
     /** Outstanding tickets one subject may hold: a page needs one per stream it is opening. */
-    static final int PER_SUBJECT = 32;
+    public static final int PER_SUBJECT = 32;
 
     private final SecureRandom random = new SecureRandom();
     private final ConcurrentHashMap<String, Entry> byDigest = new ConcurrentHashMap<>();
@@ -44,15 +45,15 @@ final class TicketStore {
      * @param topics        exactly the topics it opens
      * @param expiresMillis when the stream it opens must end (the token's expiry), epoch millis
      */
-    record Ticket(String subject, List<String> topics, long expiresMillis) {
-        Ticket {
+    public record Ticket(String subject, List<String> topics, long expiresMillis) {
+        public Ticket {
             topics = List.copyOf(topics);
         }
     }
 
     private record Entry(Ticket ticket, long validUntilNanos) {}
 
-    TicketStore(long ttlMillis, int max) {
+    public TicketStore(long ttlMillis, int max) {
         this(ttlMillis, max, System::nanoTime);
     }
 
@@ -63,20 +64,20 @@ final class TicketStore {
         this.nanoClock = nanoClock;
     }
 
-    long ttlSeconds() {
+    public long ttlSeconds() {
         return TimeUnit.NANOSECONDS.toSeconds(ttlNanos);
     }
 
     /**
      * Issues a ticket, good for one connection within the TTL (or until the token expires, if sooner).
      *
-     * @throws ApiServlet.BadRequest 503 when {@code runnel.tickets.max} tickets are outstanding
+     * @throws HttpError 503 when {@code runnel.tickets.max} tickets are outstanding
      */
-    String issue(Ticket ticket) {
+    public String issue(Ticket ticket) {
         if (byDigest.size() >= max) {
             sweep();
             if (byDigest.size() >= max) {
-                throw new ApiServlet.BadRequest(503, "too-many-tickets", max + " tickets are outstanding "
+                throw new HttpError(503, "too-many-tickets", max + " tickets are outstanding "
                         + "(runnel.tickets.max); retry shortly").withHeader("Retry-After", String.valueOf(ttlSeconds()));
             }
         }
@@ -89,7 +90,7 @@ final class TicketStore {
                 return granted[0] ? count + 1 : n;
             });
             if (!granted[0]) {
-                throw new ApiServlet.BadRequest(429, "too-many-tickets", "this subject holds " + PER_SUBJECT
+                throw new HttpError(429, "too-many-tickets", "this subject holds " + PER_SUBJECT
                         + " unused tickets; use or let them expire").withHeader("Retry-After", String.valueOf(ttlSeconds()));
             }
         }
@@ -116,7 +117,7 @@ final class TicketStore {
     }
 
     /** Drops expired tickets. Scheduler thread, and whenever the store is full. */
-    void sweep() {
+    public void sweep() {
         long now = nanoClock.getAsLong();
         byDigest.values().removeIf(e -> {
             if (now - e.validUntilNanos() >= 0) {
@@ -134,7 +135,7 @@ final class TicketStore {
         }
     }
 
-    int size() {
+    public int size() {
         return byDigest.size();
     }
 

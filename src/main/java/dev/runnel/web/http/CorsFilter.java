@@ -1,4 +1,4 @@
-package dev.runnel.web;
+package dev.runnel.web.http;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -22,13 +22,13 @@ import java.util.Set;
  *
  * <p>Threading: stateless; container threads.
  */
-final class CorsFilter extends HttpFilter {
+public final class CorsFilter extends HttpFilter {
     private static final long serialVersionUID = 1L;
     private static final Set<String> PREFLIGHT_PATHS = Set.of("/publish", "/tickets", "/events");
 
     private final Set<String> origins;
 
-    CorsFilter(List<String> origins) {
+    public CorsFilter(List<String> origins) {
         this.origins = Set.copyOf(origins);
     }
 

@@ -1,0 +1,56 @@
+package dev.runnel.web.api;
+
+import dev.runnel.hub.Hub;
+import dev.runnel.stream.StreamMetrics;
+import dev.runnel.stream.StreamRegistry;
+import dev.runnel.web.auth.Access;
+import dev.runnel.web.limits.RateLimiter;
+import dev.runnel.web.limits.StreamLimits;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * What the API endpoints need of a running Runnel: its hub and streams, the rules that admit a
+ * stream or an event, the settings they enforce, and its lifecycle. {@code dev.runnel.web.Runnel}
+ * implements it, so the endpoints depend on this room's own type and never on the composition root.
+ *
+ * <p>Threading: implementations are thread-safe; container threads call them.
+ */
+public interface Server {
+    Hub hub();
+
+    StreamRegistry streams();
+
+    StreamMetrics metrics();
+
+    /** The executor that drains streams. */
+    ExecutorService dispatch();
+
+    Access access();
+
+    StreamLimits limits();
+
+    /** The per-credential publish rate ({@code runnel.publish.rate}). */
+    RateLimiter publishRate();
+
+    /** {@code runnel.subscribe.maxTopics}. */
+    int maxTopics();
+
+    /** {@code runnel.subscribe.maxLastEventIdLength}. */
+    int maxLastEventIdLength();
+
+    /** {@code runnel.stream.queueBytes}. */
+    long queueBytes();
+
+    /** {@code runnel.publish.maxBytes}. */
+    long publishMaxBytes();
+
+    boolean isShuttingDown();
+
+    long uptimeMillis();
+
+    /** A reconnection delay for one client, spread over the configured range. */
+    long jitteredRetryMillis();
+
+    /** A stream's jittered lifetime under {@code runnel.stream.maxLifetime}; 0 when unlimited. */
+    long jitteredLifetimeNanos();
+}
