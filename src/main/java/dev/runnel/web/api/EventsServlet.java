@@ -1,6 +1,5 @@
 package dev.runnel.web.api;
 
-import dev.runnel.hub.TopicNames;
 import dev.runnel.stream.ControlFrames;
 import dev.runnel.stream.SseStream;
 import dev.runnel.stream.StreamAsyncListener;
@@ -12,8 +11,6 @@ import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -118,20 +115,7 @@ public final class EventsServlet extends ApiServlet {
         if (values == null || values.length == 0) {
             throw HttpError.badRequest("no topic: name one or more with ?topic=a&topic=b");
         }
-        LinkedHashSet<String> topics = new LinkedHashSet<>();
-        for (String value : values) {
-            try {
-                topics.add(TopicNames.check(value));
-            } catch (IllegalArgumentException e) {
-                throw HttpError.badRequest(e.getMessage());
-            }
-        }
-        int max = server.maxTopics();
-        if (topics.size() > max) {
-            throw HttpError.badRequest("topic: " + topics.size() + " topics (expected: at most " + max
-                    + ", runnel.subscribe.maxTopics)");
-        }
-        return new ArrayList<>(topics);
+        return TopicList.of(List.of(values), "topic", server.maxTopics());
     }
 
     private static void checkParameters(HttpServletRequest req) {

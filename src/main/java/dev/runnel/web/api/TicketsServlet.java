@@ -3,7 +3,6 @@ package dev.runnel.web.api;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import dev.runnel.hub.TopicNames;
 import dev.runnel.web.auth.Access;
 import dev.runnel.web.auth.Grants;
 import dev.runnel.web.auth.TicketStore;
@@ -15,7 +14,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 
@@ -91,18 +89,6 @@ public final class TicketsServlet extends ApiServlet {
                 raw.add(e.getAsString());
             }
         }
-        LinkedHashSet<String> topics = new LinkedHashSet<>();
-        for (String t : raw) {
-            try {
-                topics.add(TopicNames.check(t));
-            } catch (IllegalArgumentException e) {
-                throw HttpError.badRequest(e.getMessage());
-            }
-        }
-        int max = server.maxTopics();
-        if (topics.isEmpty() || topics.size() > max) {
-            throw HttpError.badRequest("topics: " + topics.size() + " (expected: 1 to " + max + ", runnel.subscribe.maxTopics)");
-        }
-        return new ArrayList<>(topics);
+        return TopicList.of(raw, "topics", server.maxTopics());
     }
 }
