@@ -125,10 +125,7 @@ public final class Access {
             }
             grants = new Grants(t.subject(), null, t.topics(), t.expiresMillis());
         } else {
-            String token = bearer(req);
-            if (token == null) {
-                token = cookie(req);
-            }
+            String token = token(req);
             if (token == null) {
                 throw unauthorized("topic \"" + denied + "\" is private: send a token (Authorization: Bearer, or the "
                         + cookie + " cookie) or a ticket (?ticket= from POST /tickets)");
@@ -146,10 +143,7 @@ public final class Access {
 
     /** A token from {@code Authorization: Bearer} or the cookie; throws 401 when there is none or it is bad. */
     public Grants subscriberToken(HttpServletRequest req) {
-        String token = bearer(req);
-        if (token == null) {
-            token = cookie(req);
-        }
+        String token = token(req);
         if (token == null) {
             throw unauthorized("a ticket needs a token: Authorization: Bearer <token>, or the " + cookie + " cookie");
         }
@@ -163,6 +157,12 @@ public final class Access {
             throw new HttpError(401, "invalid-token", "token " + e.getMessage())
                     .withHeader("WWW-Authenticate", "Bearer realm=\"runnel\", error=\"invalid_token\"");
         }
+    }
+
+    /** A subscriber's token: from {@code Authorization: Bearer}, else from the cookie; null with neither. */
+    private String token(HttpServletRequest req) {
+        String bearer = bearer(req);
+        return bearer != null ? bearer : cookie(req);
     }
 
     /** The credential of {@code Authorization: Bearer x}, null without the header; 401 for another scheme. */
