@@ -1,9 +1,6 @@
 package dev.runnel.web.http;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -71,12 +68,6 @@ public final class FormBody {
                 bytes.writeBytes(utf8);
             }
         }
-        try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes.toByteArray()))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            throw HttpError.badRequest("form: a %-escaped value is not valid UTF-8");
-        }
+        return StrictUtf8.decode(bytes.toByteArray(), "form: a %-escaped value is not valid UTF-8");
     }
 }

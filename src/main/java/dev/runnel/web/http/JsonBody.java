@@ -13,10 +13,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -118,12 +114,7 @@ public final class JsonBody {
         if (bytes.length > max) {
             throw tooLarge(bytes.length, max, setting);
         }
-        try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            throw HttpError.badRequest("body: not valid UTF-8");
-        }
+        return StrictUtf8.decode(bytes, "body: not valid UTF-8");
     }
 
     static JsonElement parse(String body) {
