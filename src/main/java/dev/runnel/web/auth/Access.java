@@ -97,7 +97,7 @@ public final class Access {
         }
         // Keyed by subject, so one issuer's tokens share a budget; without one, by a digest of the token.
         return new Publisher(grants.subject() != null ? "sub:" + grants.subject()
-                : "token:" + Integer.toHexString(java.util.Arrays.hashCode(sha256(bearer))), grants);
+                : "token:" + Integer.toHexString(java.util.Arrays.hashCode(Sha256.of(bearer))), grants);
     }
 
     /**
@@ -194,14 +194,6 @@ public final class Access {
     private static boolean isLoopback(String address) {
         return address != null && (address.startsWith("127.") || address.equals("::1")
                 || address.equals("0:0:0:0:0:0:0:1") || address.equals("[::1]"));
-    }
-
-    private static byte[] sha256(String s) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java platform", e);
-        }
     }
 
     private static HttpError unauthorized(String detail) {

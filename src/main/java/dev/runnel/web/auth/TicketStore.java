@@ -1,9 +1,6 @@
 package dev.runnel.web.auth;
 
 import dev.runnel.web.http.HttpError;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
@@ -140,11 +137,6 @@ public final class TicketStore {
     }
 
     private static String digest(String value) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-            return Base64.getEncoder().encodeToString(d);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java platform", e);
-        }
+        return Base64.getEncoder().encodeToString(Sha256.of(value));
     }
 }
