@@ -5,6 +5,7 @@ import dev.runnel.stream.SseStream;
 import dev.runnel.stream.StreamAsyncListener;
 import dev.runnel.web.auth.Grants;
 import dev.runnel.web.http.ApiServlet;
+import dev.runnel.web.http.ControlCharacters;
 import dev.runnel.web.http.HttpError;
 import dev.runnel.web.limits.StreamLimits;
 import jakarta.servlet.AsyncContext;
@@ -149,8 +150,8 @@ public final class EventsServlet extends ApiServlet {
         for (int i = 0; i < id.length(); i++) {
             char c = id.charAt(i);
             // Ids are ASCII this server sent; anything else is not a cursor but an attempt at one.
-            if (c < 0x20 || c >= 0x7f) {
-                throw HttpError.badRequest(source + ": character " + String.format("U+%04X", (int) c) + " at index " + i
+            if (ControlCharacters.is(c) || c > 0x7f) {
+                throw HttpError.badRequest(source + ": character " + ControlCharacters.name(c) + " at index " + i
                         + " (expected: an id this server sent, printable ASCII)");
             }
         }

@@ -47,10 +47,11 @@ public final class RequestGuardFilter extends HttpFilter {
             for (Enumeration<String> values = req.getHeaders(name); values.hasMoreElements();) {
                 String value = values.nextElement();
                 total += name.length() + value.length() + 4;
-                int bad = controlCharacter(value);
+                // A tab is allowed inside a header value by HTTP's own grammar.
+                int bad = ControlCharacters.indexIn(value, true);
                 if (bad >= 0) {
                     throw HttpError.badRequest("header " + name + ": control character "
-                            + String.format("U+%04X", (int) value.charAt(bad)) + " (expected: none)");
+                            + ControlCharacters.name(value.charAt(bad)) + " (expected: none)");
                 }
             }
         }
@@ -66,30 +67,19 @@ public final class RequestGuardFilter extends HttpFilter {
         }
         for (Map.Entry<String, String> pair : FormBody.pairs(query)) {
             String text = pair.getKey() + pair.getValue();
-            int bad = controlCharacter(text);
+            int bad = ControlCharacters.indexIn(text, true);
             if (bad >= 0) {
                 throw HttpError.badRequest("query parameter \"" + printable(pair.getKey()) + "\": control character "
-                        + String.format("U+%04X", (int) text.charAt(bad)) + " (expected: none)");
+                        + ControlCharacters.name(text.charAt(bad)) + " (expected: none)");
             }
         }
-    }
-
-    /** Index of the first C0 control or DEL (tab allowed in headers only by their own grammar), or -1. */
-    private static int controlCharacter(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if ((c < 0x20 && c != '\t') || c == 0x7f) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     private static String printable(String s) {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < s.length() && i < 40; i++) {
             char c = s.charAt(i);
-            b.append(c < 0x20 || c == 0x7f ? '?' : c);
+            b.append(ControlCharacters.is(c) ? '?' : c);
         }
         return b.toString();
     }
