@@ -51,10 +51,7 @@ public final class EventsServlet extends ApiServlet {
             throw new HttpError(503, "shutting-down", "the server is shutting down; reconnect in a few seconds")
                     .withHeader("Retry-After", "5");
         }
-        if (!acceptsEventStream(req.getHeader("Accept"))) {
-            throw new HttpError(406, "not-acceptable",
-                    "this endpoint only produces text/event-stream (Accept was \"" + req.getHeader("Accept") + "\")");
-        }
+        requireEventStream(req);
         checkParameters(req);
         List<String> topics = topics(req);
         String lastEventId = lastEventId(req);

@@ -1,7 +1,6 @@
 package dev.runnel.web.demo;
 
 import dev.runnel.feed.PoemFeed;
-import dev.runnel.web.http.HttpError;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -29,10 +28,7 @@ public final class PoemServlet extends FeedServlet {
 
     @Override
     protected void handle(String method, HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        if (!acceptsEventStream(req.getHeader("Accept"))) {
-            throw new HttpError(406, "not-acceptable",
-                    "this endpoint only produces text/event-stream (Accept was \"" + req.getHeader("Accept") + "\")");
-        }
+        requireEventStream(req);
         String lastEventId = req.getHeader("Last-Event-ID");
         String topic;
         if (lastEventId == null || lastEventId.isEmpty()) {

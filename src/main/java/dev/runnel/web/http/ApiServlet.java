@@ -102,6 +102,15 @@ public abstract class ApiServlet extends HttpServlet {
         return false;
     }
 
+    /** 406 unless the request's {@code Accept} allows {@code text/event-stream}. */
+    protected static void requireEventStream(HttpServletRequest req) {
+        String accept = req.getHeader("Accept");
+        if (!acceptsEventStream(accept)) {
+            throw new HttpError(406, "not-acceptable",
+                    "this endpoint only produces text/event-stream (Accept was \"" + accept + "\")");
+        }
+    }
+
     /** Answers {@code error}: its headers, its status and its JSON body. */
     static void send(HttpServletResponse resp, HttpError error) throws IOException {
         error.headers().forEach(resp::setHeader);
