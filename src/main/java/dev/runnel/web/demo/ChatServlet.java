@@ -38,7 +38,7 @@ public final class ChatServlet extends FeedServlet {
         String id = pathId(req, "answer");
         if (id == null) {
             if (!method.equals("POST")) {
-                throw notAllowed(resp, method, "POST");
+                throw methodNotAllowed(method, "POST");
             }
             JsonBody body = JsonBody.read(req, maxBodyBytes, FIELDS);
             String prompt = body.string("prompt");
@@ -58,7 +58,7 @@ public final class ChatServlet extends FeedServlet {
                 }
                 sendJson(resp, 200, json(req, answer));
             }
-            default -> throw notAllowed(resp, method, "DELETE, GET");
+            default -> throw methodNotAllowed(method, "DELETE, GET");
         }
     }
 

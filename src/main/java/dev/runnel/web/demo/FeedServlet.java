@@ -59,11 +59,6 @@ abstract class FeedServlet extends ApiServlet {
                 + "long enough ago to be forgotten)");
     }
 
-    static HttpError notAllowed(HttpServletResponse resp, String method, String allow) {
-        resp.setHeader("Allow", allow);
-        return new HttpError(405, "method-not-allowed", method + " is not supported here (allowed: " + allow + ")");
-    }
-
     /** The context-relative path {@code path} as an absolute path for this deployment. */
     static String link(HttpServletRequest req, String path) {
         return req.getContextPath() + path;

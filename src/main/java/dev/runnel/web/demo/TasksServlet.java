@@ -38,7 +38,7 @@ public final class TasksServlet extends FeedServlet {
         String id = pathId(req, "task");
         if (id == null) {
             if (!method.equals("POST")) {
-                throw notAllowed(resp, method, "POST");
+                throw methodNotAllowed(method, "POST");
             }
             JsonBody body = JsonBody.read(req, maxBodyBytes, FIELDS);
             int steps = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE,
@@ -60,7 +60,7 @@ public final class TasksServlet extends FeedServlet {
                 }
                 sendJson(resp, 200, json(req, task));
             }
-            default -> throw notAllowed(resp, method, "DELETE, GET");
+            default -> throw methodNotAllowed(method, "DELETE, GET");
         }
     }
 

@@ -37,8 +37,7 @@ public abstract class ApiServlet extends HttpServlet {
             return;
         }
         if (!methods.contains(method) && !(method.equals("HEAD") && methods.contains("GET"))) {
-            resp.setHeader("Allow", allow());
-            sendError(resp, 405, "method-not-allowed", method + " is not supported here (allowed: " + allow() + ")");
+            send(resp, methodNotAllowed(method, allow()));
             return;
         }
         try {
@@ -100,6 +99,12 @@ public abstract class ApiServlet extends HttpServlet {
             }
         }
         return false;
+    }
+
+    /** 405 for {@code method}, with the {@code Allow} header listing {@code allowed}. */
+    protected static HttpError methodNotAllowed(String method, String allowed) {
+        return new HttpError(405, "method-not-allowed", method + " is not supported here (allowed: " + allowed + ")")
+                .withHeader("Allow", allowed);
     }
 
     /** 406 unless the request's {@code Accept} allows {@code text/event-stream}. */
