@@ -62,7 +62,6 @@ import java.util.function.Supplier;
  */
 public final class SseStream implements Subscriber, WriteListener {
     private static final System.Logger LOG = System.getLogger(SseStream.class.getName());
-    static final byte[] HEARTBEAT = ControlFrames.HEARTBEAT;
     private static final int MAX_BATCH_BYTES = 64 * 1024;
     private static final int MAX_BATCH_ITEMS = 512;
 
@@ -296,7 +295,7 @@ public final class SseStream implements Subscriber, WriteListener {
             if (aborting || finishing || !queue.isEmpty() || state == State.RUNNING) {
                 return;
             }
-            schedule = enqueueControlLocked(HEARTBEAT);
+            schedule = enqueueControlLocked(ControlFrames.HEARTBEAT);
         }
         metrics.heartbeats.increment();
         lastWriteNanos = nowNanos; // counts as activity so a stalled peer is not offered one per sweep

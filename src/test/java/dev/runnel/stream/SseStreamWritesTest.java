@@ -118,7 +118,7 @@ class SseStreamWritesTest {
         stream.heartbeatIfIdle(System.nanoTime() + 2 * INTERVAL, INTERVAL);
         assertEquals(1, rig.metrics.heartbeats());
         rig.executor.runAll();
-        assertArrayEquals(": keep-alive\n".getBytes(UTF_8), SseStream.HEARTBEAT);
+        assertArrayEquals(": keep-alive\n".getBytes(UTF_8), ControlFrames.HEARTBEAT);
         assertEquals(List.of(Op.write(": keep-alive\n".getBytes(UTF_8)), Op.FLUSH), rig.out.takeOps());
         assertEquals(0, rig.metrics.framesDelivered(), "a heartbeat is not an event");
 
