@@ -5,8 +5,10 @@ import java.util.List;
 
 /**
  * What a verified credential may do: the topics it may publish to and the private topics it may
- * subscribe to. Each entry is an exact topic name or a prefix ending in {@code /} that grants the
- * topics below it ({@code users/alice/} grants {@code users/alice/inbox}).
+ * subscribe to. Each entry follows the prefix rule of every topic setting ({@link TopicNames#covers}):
+ * one ending in {@code /} grants the topics below it ({@code users/alice/} grants
+ * {@code users/alice/inbox}), any other that topic and the topics below it ({@code weather} grants
+ * {@code weather} and {@code weather/oslo}).
  *
  * @param subject       the token's {@code sub}, or null
  * @param publish       the {@code pub} claim
@@ -32,9 +34,9 @@ public record Grants(String subject, List<String> publish, List<String> subscrib
         return subscribe != null && matchesAny(subscribe, topic);
     }
 
-    static boolean matchesAny(List<String> entries, String topic) {
+    private static boolean matchesAny(List<String> entries, String topic) {
         for (String entry : entries) {
-            if (entry.endsWith("/") ? topic.startsWith(entry) && topic.length() > entry.length() : entry.equals(topic)) {
+            if (TopicNames.covers(entry, topic)) {
                 return true;
             }
         }
