@@ -6,6 +6,7 @@ import dev.runnel.hub.LoggedEvent;
 import dev.runnel.hub.Publication;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -26,7 +27,9 @@ import java.util.concurrent.TimeUnit;
  * data: {"id":0,"content":"Wh","time":"2025-06-01T12:00:00.300Z"}
  * </pre>
  * Because a browser reconnects to the URL it started with, the feed remembers which run each
- * published event id belongs to ({@link #topicOf}), for the most recent runs.
+ * published event id belongs to ({@link #topicOf}), for the most recent runs. At most
+ * {@code maxRunning} runs type at once, {@code perOwner} of them for one owner (the web layer passes
+ * the client address).
  *
  * <p>Threading: thread-safe; chunks are published by the scheduler.
  */
@@ -46,7 +49,8 @@ public final class PoemFeed implements AutoCloseable {
             But when the trees bow down their heads,
             The wind is passing by.
             """.strip();
-    static final int MAX_RUNS = 64;
+    /** The most events a run publishes: its {@code ping} and at worst one chunk per character. */
+    public static final int EVENTS = POEM.length() + 1;
     private static final int REMEMBERED_IDS = 50_000;
 
     private final Hub hub;
@@ -60,13 +64,27 @@ public final class PoemFeed implements AutoCloseable {
             return size() > REMEMBERED_IDS;
         }
     };
-    private final Map<String, ScheduledFuture<?>> runs = new LinkedHashMap<>(); // guarded by lock
+    private final int maxRunning;
+    private final int perOwner;
+    private final Map<String, Run> runs = new LinkedHashMap<>(); // guarded by lock, by topic
+    private final Map<String, Integer> runsByOwner = new HashMap<>(); // guarded by lock
     private boolean closed; // guarded by lock
 
-    public PoemFeed(Hub hub, ScheduledExecutorService scheduler, Duration interval, Random random) {
+    private record Run(String owner, ScheduledFuture<?> future) {}
+
+    public PoemFeed(Hub hub, ScheduledExecutorService scheduler, Duration interval, Random random, int maxRunning,
+            int perOwner) {
         if (interval.isZero() || interval.isNegative()) {
             throw new IllegalArgumentException("runnel.poem.interval: " + interval.toMillis() + "ms (expected: > 0)");
         }
+        if (maxRunning < 1) {
+            throw new IllegalArgumentException("runnel.poem.maxRunning: " + maxRunning + " (expected: >= 1)");
+        }
+        if (perOwner < 1) {
+            throw new IllegalArgumentException("runnel.poem.perAddress: " + perOwner + " (expected: >= 1)");
+        }
+        this.maxRunning = maxRunning;
+        this.perOwner = perOwner;
         this.hub = hub;
         this.scheduler = scheduler;
         this.periodNanos = interval.toNanos();
@@ -74,19 +92,25 @@ public final class PoemFeed implements AutoCloseable {
     }
 
     /**
-     * Starts a run: publishes its {@code ping} and schedules the poem. Returns the run's topic.
+     * Starts a run for {@code owner}: publishes its {@code ping} and schedules the poem. Returns the run's topic.
      *
-     * @throws LimitReachedException {@value #MAX_RUNS} runs are typing already
+     * @throws LimitReachedException {@code maxRunning} runs are typing already, or {@code perOwner} of the owner's
      */
-    public String start() {
+    public String start(String owner) {
         String run = Ids.random();
         String topic = TOPIC_PREFIX + run;
         synchronized (lock) {
             if (closed) {
                 throw new IllegalStateException("the poem feed is shut down");
             }
-            if (runs.size() >= MAX_RUNS) {
-                throw new LimitReachedException(runs.size() + " poems are being typed (limit " + MAX_RUNS + ")", 5);
+            if (runs.size() >= maxRunning) {
+                throw new LimitReachedException(runs.size() + " poems are being typed (limit " + maxRunning
+                        + ", runnel.poem.maxRunning)", 5);
+            }
+            int owned = runsByOwner.getOrDefault(owner, 0);
+            if (owned >= perOwner) {
+                throw new LimitReachedException(owned + " of this client's poems are being typed (limit " + perOwner
+                        + ", runnel.poem.perAddress)", 5);
             }
             JsonObject ping = new JsonObject();
             ping.addProperty("run", run);
@@ -94,8 +118,9 @@ public final class PoemFeed implements AutoCloseable {
             ping.addProperty("author", AUTHOR);
             remember(hub.publish(new Publication(topic, "ping", ping.toString(), null, false)));
             Typing typing = new Typing(topic);
-            runs.put(topic, scheduler.scheduleAtFixedRate(Guarded.run("poem " + run, typing), periodNanos, periodNanos,
-                    TimeUnit.NANOSECONDS));
+            runs.put(topic, new Run(owner, scheduler.scheduleAtFixedRate(Guarded.run("poem " + run, typing),
+                    periodNanos, periodNanos, TimeUnit.NANOSECONDS)));
+            runsByOwner.merge(owner, 1, Integer::sum);
         }
         return topic;
     }
@@ -111,8 +136,9 @@ public final class PoemFeed implements AutoCloseable {
     public void close() {
         synchronized (lock) {
             closed = true;
-            runs.values().forEach(f -> f.cancel(false));
+            runs.values().forEach(r -> r.future().cancel(false));
             runs.clear();
+            runsByOwner.clear();
         }
     }
 
@@ -150,7 +176,9 @@ public final class PoemFeed implements AutoCloseable {
                 }
                 remember(hub.publish(new Publication(topic, "message", data.toString(), null, last)));
                 if (last) {
-                    runs.remove(topic).cancel(false);
+                    Run ended = runs.remove(topic);
+                    ended.future().cancel(false);
+                    runsByOwner.computeIfPresent(ended.owner(), (k, n) -> n <= 1 ? null : n - 1);
                 }
             }
         }

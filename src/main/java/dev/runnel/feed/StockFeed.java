@@ -54,21 +54,28 @@ public final class StockFeed implements AutoCloseable {
     }
 
     public StockFeed(Hub hub, List<String> symbols, Random random) {
-        if (symbols.isEmpty()) {
-            throw new IllegalArgumentException("runnel.stocks.symbols: empty (expected: at least one symbol)");
-        }
         this.hub = hub;
         this.random = random;
-        for (String symbol : symbols) {
-            if (!SYMBOL.matcher(symbol).matches()) {
-                throw new IllegalArgumentException("runnel.stocks.symbols: \"" + symbol
-                        + "\" (expected: 1 to 12 of A-Z 0-9 . -)");
-            }
+        for (String symbol : checkSymbols(symbols)) {
             // Stable per symbol, so the same symbol opens at the same price after a restart.
             Random seeded = new Random(symbol.hashCode());
             double open = Math.round((20 + seeded.nextDouble() * 480) * 100) / 100.0;
             stocks.add(new Stock(symbol, open, 0.2 + seeded.nextDouble() * 0.4));
         }
+    }
+
+    /** {@code symbols}, each checked: 1 to 12 of {@code A-Z 0-9 . -}; a setting error names the first bad one. */
+    public static List<String> checkSymbols(List<String> symbols) {
+        if (symbols.isEmpty()) {
+            throw new IllegalArgumentException("runnel.stocks.symbols: empty (expected: at least one symbol)");
+        }
+        for (String symbol : symbols) {
+            if (!SYMBOL.matcher(symbol).matches()) {
+                throw new IllegalArgumentException("runnel.stocks.symbols: \"" + symbol
+                        + "\" (expected: 1 to 12 of A-Z 0-9 . -)");
+            }
+        }
+        return List.copyOf(symbols);
     }
 
     /** Publishes the opening prices at once, then one tick every {@code interval}. */

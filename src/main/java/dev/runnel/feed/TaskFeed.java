@@ -22,8 +22,9 @@ import java.util.concurrent.TimeUnit;
  * event: progress
  * data: {"task":"k2j4…","percent":40,"step":4,"steps":10,"message":"Transforming records"}
  * </pre>
- * At most {@code maxRunning} tasks run at once; finished tasks stay visible to {@link #get} until
- * {@value #KEEP_FINISHED} newer ones have finished.
+ * Its {@link Limits} bound what one task may cost and how many run: at most {@code maxRunning} at once,
+ * {@code perOwner} of them for one owner (the web layer passes the client address); finished tasks stay
+ * visible to {@link #get} until {@value #KEEP_FINISHED} newer ones have finished.
  *
  * <p>Threading: thread-safe. State changes and their publication happen under one lock, so a task's
  * events leave in the order of its states and nothing follows its final event; the lock is never held
@@ -31,7 +32,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TaskFeed implements AutoCloseable {
     public static final String TOPIC_PREFIX = "tasks/";
+    /** The most {@code runnel.tasks.maxSteps} may allow. */
     public static final int MAX_STEPS = 1000;
+    /** The least {@code runnel.tasks.minStepMillis} may allow. */
     public static final long MIN_STEP_MILLIS = 10;
     public static final long MAX_STEP_MILLIS = 60_000;
     public static final int DEFAULT_STEPS = 10;
@@ -39,6 +42,33 @@ public final class TaskFeed implements AutoCloseable {
     static final int KEEP_FINISHED = 1000;
     private static final String[] PHASES = {"Fetching input", "Validating records", "Transforming records",
         "Resizing images", "Indexing documents", "Writing output", "Verifying checksums"};
+
+    /**
+     * What tasks may cost: {@code maxRunning} at once in all and {@code perOwner} for one owner, each of
+     * at most {@code maxSteps} steps no shorter than {@code minStepMillis}.
+     */
+    public record Limits(int maxRunning, int perOwner, int maxSteps, long minStepMillis) {
+        public Limits {
+            if (maxRunning < 1) {
+                throw new IllegalArgumentException("runnel.tasks.maxRunning: " + maxRunning + " (expected: >= 1)");
+            }
+            if (perOwner < 1) {
+                throw new IllegalArgumentException("runnel.tasks.perAddress: " + perOwner + " (expected: >= 1)");
+            }
+            if (maxSteps < 1 || maxSteps > MAX_STEPS) {
+                throw new IllegalArgumentException("runnel.tasks.maxSteps: " + maxSteps + " (expected: 1 to " + MAX_STEPS + ")");
+            }
+            if (minStepMillis < MIN_STEP_MILLIS || minStepMillis > MAX_STEP_MILLIS) {
+                throw new IllegalArgumentException("runnel.tasks.minStepMillis: " + minStepMillis + "ms (expected: "
+                        + MIN_STEP_MILLIS + "ms to " + MAX_STEP_MILLIS + "ms)");
+            }
+        }
+    }
+
+    /** The most events a task of {@code steps} steps publishes: its 0 %, one per step, and its end. */
+    public static int eventsOf(int steps) {
+        return steps + 2;
+    }
 
     /** What {@code GET /tasks/<id>} shows. */
     public enum State { RUNNING, COMPLETE, FAILED, CANCELLED }
@@ -53,10 +83,11 @@ public final class TaskFeed implements AutoCloseable {
 
     private final Hub hub;
     private final ScheduledExecutorService scheduler;
-    private final int maxRunning;
+    private final Limits limits;
     private final Object lock = new Object();
     private final Map<String, Task> tasks = new HashMap<>();       // guarded by lock
     private final ArrayDeque<String> finished = new ArrayDeque<>(); // guarded by lock, oldest first
+    private final Map<String, Integer> runningByOwner = new HashMap<>(); // guarded by lock
     private int running;                                            // guarded by lock
     private boolean closed;                                         // guarded by lock
 
@@ -66,6 +97,7 @@ public final class TaskFeed implements AutoCloseable {
         final int steps;
         final long stepMillis;
         final int failAt;
+        final String owner;
         final Instant started = Instant.now();
         State state = State.RUNNING;
         int step;
@@ -73,8 +105,9 @@ public final class TaskFeed implements AutoCloseable {
         Instant ended;
         ScheduledFuture<?> future;
 
-        Task(String id, int steps, long stepMillis, int failAt) {
+        Task(String id, int steps, long stepMillis, int failAt, String owner) {
             this.id = id;
+            this.owner = owner;
             this.steps = steps;
             this.stepMillis = stepMillis;
             this.failAt = failAt;
@@ -90,30 +123,28 @@ public final class TaskFeed implements AutoCloseable {
         }
     }
 
-    public TaskFeed(Hub hub, ScheduledExecutorService scheduler, int maxRunning) {
-        if (maxRunning < 1) {
-            throw new IllegalArgumentException("runnel.tasks.maxRunning: " + maxRunning + " (expected: >= 1)");
-        }
+    public TaskFeed(Hub hub, ScheduledExecutorService scheduler, Limits limits) {
         this.hub = hub;
         this.scheduler = scheduler;
-        this.maxRunning = maxRunning;
+        this.limits = limits;
     }
 
     /**
-     * Starts a task of {@code steps} steps of {@code stepMillis} each; it fails at step {@code failAt}
-     * unless that is 0. Its 0 % progress is published before this returns, so a subscriber that connects
-     * afterwards gets the task's whole history.
+     * Starts a task of {@code steps} steps of {@code stepMillis} each for {@code owner}; it fails at step
+     * {@code failAt} unless that is 0. Its 0 % progress is published before this returns, so a subscriber
+     * that connects afterwards gets the task's whole history.
      *
      * @throws IllegalArgumentException a value is out of range (the message says which)
-     * @throws LimitReachedException    {@code maxRunning} tasks are running
+     * @throws LimitReachedException    {@code maxRunning} tasks are running, or {@code perOwner} of the owner's
      */
-    public TaskView start(int steps, long stepMillis, int failAt) {
-        if (steps < 1 || steps > MAX_STEPS) {
-            throw new IllegalArgumentException("steps: " + steps + " (expected: 1 to " + MAX_STEPS + ")");
+    public TaskView start(String owner, int steps, long stepMillis, int failAt) {
+        if (steps < 1 || steps > limits.maxSteps()) {
+            throw new IllegalArgumentException("steps: " + steps + " (expected: 1 to " + limits.maxSteps()
+                    + ", runnel.tasks.maxSteps)");
         }
-        if (stepMillis < MIN_STEP_MILLIS || stepMillis > MAX_STEP_MILLIS) {
-            throw new IllegalArgumentException("stepMillis: " + stepMillis + " (expected: " + MIN_STEP_MILLIS + " to "
-                    + MAX_STEP_MILLIS + ")");
+        if (stepMillis < limits.minStepMillis() || stepMillis > MAX_STEP_MILLIS) {
+            throw new IllegalArgumentException("stepMillis: " + stepMillis + " (expected: " + limits.minStepMillis()
+                    + " to " + MAX_STEP_MILLIS + "; the least is runnel.tasks.minStepMillis)");
         }
         if (failAt < 0 || failAt > steps) {
             throw new IllegalArgumentException("failAt: " + failAt + " (expected: 1 to steps (" + steps
@@ -123,14 +154,20 @@ public final class TaskFeed implements AutoCloseable {
             if (closed) {
                 throw new IllegalStateException("the task feed is shut down");
             }
-            if (running >= maxRunning) {
-                throw new LimitReachedException(running + " tasks are running (limit " + maxRunning
-                        + ", runnel.tasks.maxRunning)", soonestEndSecondsLocked());
+            if (running >= limits.maxRunning()) {
+                throw new LimitReachedException(running + " tasks are running (limit " + limits.maxRunning()
+                        + ", runnel.tasks.maxRunning)", soonestEndSecondsLocked(null));
             }
-            Task task = new Task(Ids.random(), steps, stepMillis, failAt);
+            int owned = runningByOwner.getOrDefault(owner, 0);
+            if (owned >= limits.perOwner()) {
+                throw new LimitReachedException(owned + " of this client's tasks are running (limit "
+                        + limits.perOwner() + ", runnel.tasks.perAddress)", soonestEndSecondsLocked(owner));
+            }
+            Task task = new Task(Ids.random(), steps, stepMillis, failAt, owner);
             publishLocked(task, "progress", false);
             tasks.put(task.id, task);
             running++;
+            runningByOwner.merge(owner, 1, Integer::sum);
             task.future = scheduler.scheduleAtFixedRate(Guarded.run("task " + task.id, () -> step(task)),
                     stepMillis, stepMillis, TimeUnit.MILLISECONDS);
             return task.view();
@@ -209,6 +246,7 @@ public final class TaskFeed implements AutoCloseable {
         task.ended = Instant.now();
         task.future.cancel(false);
         running--;
+        runningByOwner.computeIfPresent(task.owner, (k, n) -> n <= 1 ? null : n - 1);
         finished.add(task.id);
         while (finished.size() > KEEP_FINISHED) {
             tasks.remove(finished.poll());
@@ -227,11 +265,11 @@ public final class TaskFeed implements AutoCloseable {
         hub.publish(new Publication(TOPIC_PREFIX + task.id, event, data.toString(), null, last));
     }
 
-    /** Guarded by lock. Seconds until the running task closest to its end should finish. */
-    private long soonestEndSecondsLocked() {
+    /** Guarded by lock. Seconds until the running task (of {@code owner}, unless null) closest to its end finishes. */
+    private long soonestEndSecondsLocked(String owner) {
         long soonest = Long.MAX_VALUE;
         for (Task task : tasks.values()) {
-            if (task.state == State.RUNNING) {
+            if (task.state == State.RUNNING && (owner == null || owner.equals(task.owner))) {
                 soonest = Math.min(soonest, (task.steps - task.step) * task.stepMillis);
             }
         }

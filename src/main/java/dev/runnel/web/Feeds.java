@@ -10,81 +10,106 @@ import dev.runnel.feed.PoemFeed;
 import dev.runnel.feed.StockFeed;
 import dev.runnel.feed.TaskFeed;
 import dev.runnel.web.demo.ChatServlet;
+import dev.runnel.web.demo.DemoOffServlet;
+import dev.runnel.web.demo.DemoTokenServlet;
+import dev.runnel.web.demo.DemosServlet;
 import dev.runnel.web.demo.NotificationsServlet;
 import dev.runnel.web.demo.PoemServlet;
 import dev.runnel.web.demo.TasksServlet;
 import jakarta.servlet.ServletContext;
 import java.lang.System.Logger.Level;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
 /**
- * The bundled feeds and their endpoints: stock prices, tasks, notifications, chat, system metrics and
- * the typewriter poem. Reads the feeds' settings, starts the ticking feeds on Runnel's scheduler,
- * registers the servlets, and stops every feed on {@link #close} (before Runnel itself closes).
+ * The bundled demos: the feeds (stock prices, tasks, notifications, chat, system metrics, the
+ * typewriter poem) and their endpoints, all behind the one switch {@code runnel.demos.enabled}. On,
+ * the ticking feeds start on Runnel's scheduler and the endpoints are registered; off, nothing starts
+ * and every demo path answers a JSON {@code 404} that says so. {@code GET /demos} tells the pages which.
+ * Every feed stops on {@link #close} (before Runnel itself closes). The settings were read and checked
+ * into {@link DemoConfig} before Runnel started any thread.
  *
  * <p>Threading: built and closed by {@link RunnelListener}.
  */
 final class Feeds implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Feeds.class.getName());
     static final String ATTRIBUTE = Feeds.class.getName();
+    private static final String[] DEMO_PATHS = {"/tasks", "/tasks/*", "/chat", "/chat/*", "/notifications", "/demo/*"};
 
     private final Runnel runnel;
+    private final DemoConfig config;
     private final List<AutoCloseable> started = new ArrayList<>();
-    private final TaskFeed tasks;
-    private final ChatFeed chat;
-    private final NotificationFeed notifications;
-    private final PoemFeed poems;
+    private TaskFeed tasks;
+    private ChatFeed chat;
+    private NotificationFeed notifications;
+    private PoemFeed poems;
 
     private Feeds(Runnel runnel) {
         this.runnel = runnel;
-        Settings s = runnel.settings();
-        Random random = new Random();
-        if (s.bool("runnel.stocks.enabled", true)) {
-            StockFeed stocks = new StockFeed(runnel.hub(),
-                    s.list("runnel.stocks.symbols", String.join(",", StockFeed.DEFAULT_SYMBOLS)), random);
-            started.add(stocks);
-            stocks.start(runnel.scheduler(), s.duration("runnel.stocks.interval", Duration.ofSeconds(1)));
+        this.config = runnel.demos();
+        if (!config.enabled()) {
+            return;
         }
-        if (s.bool("runnel.metrics.enabled", true)) {
+        Random random = new Random();
+        if (config.stocks()) {
+            StockFeed stocks = new StockFeed(runnel.hub(), config.stockSymbols(), random);
+            started.add(stocks);
+            stocks.start(runnel.scheduler(), config.stocksInterval());
+        }
+        if (config.metrics()) {
             MetricsFeed metrics = new MetricsFeed(runnel.hub(), new MetricsFeed.Sources(
                     () -> runnel.streams().size(), () -> runnel.hub().eventsPublished(),
                     () -> runnel.metrics().framesDelivered(), () -> runnel.metrics().evictions(),
                     runnel::uptimeMillis));
             started.add(metrics);
-            metrics.start(runnel.scheduler(), s.duration("runnel.metrics.interval", Duration.ofSeconds(2)));
+            metrics.start(runnel.scheduler(), config.metricsInterval());
         }
-        tasks = new TaskFeed(runnel.hub(), runnel.scheduler(), s.integer("runnel.tasks.maxRunning", 8, 1, 10_000));
+        tasks = new TaskFeed(runnel.hub(), runnel.scheduler(), config.tasks());
         started.add(tasks);
         ChatModel model = new MarkovChatModel(MarkovChain.fromResource("/dev/runnel/feed/corpus.txt"),
-                runnel.scheduler(), s.integer("runnel.chat.tokensPerSecond", 30, 1, 1000),
-                s.integer("runnel.chat.maxTokens", 400, 1, 100_000), random);
-        chat = new ChatFeed(runnel.hub(), model, s.integer("runnel.chat.maxRunning", 16, 1, 10_000));
+                runnel.scheduler(), config.chatTokensPerSecond(), config.chatMaxTokens(), random);
+        chat = new ChatFeed(runnel.hub(), model, config.chatMaxRunning());
         started.add(chat);
         notifications = new NotificationFeed(runnel.hub());
-        poems = new PoemFeed(runnel.hub(), runnel.scheduler(), s.duration("runnel.poem.interval",
-                Duration.ofMillis(300)), random);
+        poems = new PoemFeed(runnel.hub(), runnel.scheduler(), config.poemInterval(), random, config.poemMaxRunning(),
+                config.poemPerAddress());
         started.add(poems);
     }
 
     /**
-     * Builds and starts the feeds. A wrong setting throws; whatever had started runs on Runnel's
-     * scheduler, so closing Runnel stops it.
+     * Builds and starts the feeds. Whatever had started runs on Runnel's scheduler, so closing Runnel
+     * stops it.
      */
     static Feeds start(Runnel runnel) {
         return new Feeds(runnel);
     }
 
-    /** Registers the feed endpoints in {@code context}. */
+    /** Registers {@code /demos} and the demo endpoints, or their refusals, in {@code context}. */
     void register(ServletContext context) {
+        byte[] demoSecret = runnel.demoSecret();
+        RunnelListener.add(context, "demos", new DemosServlet(new DemosServlet.Switches(config.enabled(),
+                demoSecret != null, config.stocks(), config.metrics(), config.enabled())), "/demos");
+        if (!config.enabled()) {
+            RunnelListener.add(context, "demos-off",
+                    new DemoOffServlet("the demos are off on this server (runnel.demos.enabled=false)"), DEMO_PATHS);
+            return;
+        }
         long maxBody = runnel.config().publishMaxBytes();
-        RunnelListener.add(context, "tasks", new TasksServlet(tasks, maxBody), "/tasks", "/tasks/*");
-        RunnelListener.add(context, "chat", new ChatServlet(chat, maxBody), "/chat", "/chat/*");
-        RunnelListener.add(context, "notifications", new NotificationsServlet(notifications, maxBody),
-                "/notifications");
-        RunnelListener.add(context, "poem", new PoemServlet(poems), "/demo/poem");
+        RunnelListener.add(context, "tasks", new TasksServlet(tasks, runnel.demoGate(), maxBody), "/tasks", "/tasks/*");
+        RunnelListener.add(context, "chat", new ChatServlet(chat, runnel.demoGate(), config.chatEvents(), maxBody),
+                "/chat", "/chat/*");
+        RunnelListener.add(context, "notifications", new NotificationsServlet(notifications, runnel.demoGate(),
+                runnel.access(), runnel.publishRate(), maxBody), "/notifications");
+        RunnelListener.add(context, "poem", new PoemServlet(poems, runnel.demoGate(), runnel.limits()), "/demo/poem");
+        if (demoSecret != null) {
+            SecurityConfig security = runnel.security();
+            RunnelListener.add(context, "demo-token", new DemoTokenServlet(demoSecret, security.jwtIssuer(),
+                    security.jwtAudience()), "/demo/token");
+        } else {
+            RunnelListener.add(context, "demo-token", new DemoOffServlet("demo tokens are off on this server "
+                    + "(runnel.demo.tokens=false); sign in with a token of your own"), "/demo/token");
+        }
     }
 
     @Override

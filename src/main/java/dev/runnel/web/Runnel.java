@@ -9,9 +9,12 @@ import dev.runnel.web.api.Server;
 import dev.runnel.web.auth.Access;
 import dev.runnel.web.auth.TicketStore;
 import dev.runnel.web.auth.TokenVerifier;
+import dev.runnel.web.demo.DemoGate;
+import dev.runnel.web.http.ClientAddress;
 import dev.runnel.web.limits.RateLimiter;
 import dev.runnel.web.limits.StreamLimits;
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +45,9 @@ public final class Runnel implements Server, AutoCloseable {
     private final Access access;
     private final StreamLimits limits;
     private final RateLimiter publishRate;
+    private final DemoConfig demos;
+    private final DemoGate demoGate;
+    private final TokenVerifier tokens;
     private final byte[] demoSecret;
     private final Settings settings;
     private final Hub hub;
@@ -55,7 +61,26 @@ public final class Runnel implements Server, AutoCloseable {
 
     public Runnel(Settings settings) {
         this.settings = settings;
+        // Every setting is read and checked, and everything a setting can make fail is built, before the
+        // first thread starts: a refused deploy leaves no thread behind.
         this.config = RunnelConfig.from(settings);
+        this.security = SecurityConfig.from(settings);
+        this.demos = DemoConfig.from(settings);
+        this.demoSecret = demoSecret(security, demos);
+        byte[] hmac = security.jwtSecret() != null ? security.jwtSecret().getBytes(StandardCharsets.UTF_8) : demoSecret;
+        this.tokens = new TokenVerifier(hmac, security.jwtPublicKey(), security.jwtJwks() == null ? null
+                : new TokenVerifier.Jwks(security.jwtJwks(), security.jwtJwksRefresh(), security.jwtJwksMinInterval()),
+                security.jwtIssuer(), security.jwtAudience(), security.jwtClockSkew());
+        TicketStore tickets = new TicketStore(security.ticketTtl().toMillis(), security.ticketsMax(),
+                security.ticketsPerSubject());
+        this.access = new Access(config.publishSecret(), security.publishAllowLoopback(), tokens, tickets,
+                security.privateTopics(), security.authCookie(), security.clients());
+        this.limits = new StreamLimits(security.streamsMax(), security.streamsPerAddress());
+        this.publishRate = new RateLimiter(security.publishRate(), security.publishBurst());
+        this.demoGate = new DemoGate(security.clients(), new RateLimiter(demos.rate(), demos.burst()),
+                new RateLimiter(demos.eventsPerMinute() / 60.0, Math.max(1, demos.eventsPerMinute())));
+        warnOfPublishingWithoutCredential();
+
         this.dispatch = new ThreadPoolExecutor(this.config.dispatchThreads(), this.config.dispatchThreads(), 0,
                 TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), named("runnel-dispatch-", true, threads)) {
             @Override
@@ -71,15 +96,6 @@ public final class Runnel implements Server, AutoCloseable {
         this.scheduler.setRemoveOnCancelPolicy(true);
         this.hub = new Hub(new MemoryEventLog(config.logSize(), config.logMaxAge().toMillis()),
                 TopicKinds.of(config.stateTopics(), config.finiteTopics()), dispatch);
-        this.security = SecurityConfig.from(settings);
-        this.demoSecret = demoSecret(security);
-        byte[] hmac = security.jwtSecret() != null ? security.jwtSecret().getBytes(StandardCharsets.UTF_8) : demoSecret;
-        TokenVerifier tokens = new TokenVerifier(hmac, security.jwtPublicKey(), security.jwtIssuer(),
-                security.jwtAudience(), security.jwtClockSkew());
-        TicketStore tickets = new TicketStore(security.ticketTtl().toMillis(), security.ticketsMax());
-        this.access = new Access(config.publishSecret(), tokens, tickets, security.privateTopics(), security.authCookie());
-        this.limits = new StreamLimits(security.streamsMax(), security.streamsPerAddress());
-        this.publishRate = new RateLimiter(security.publishRate(), security.publishBurst());
 
         long heartbeatNanos = config.heartbeat().toNanos();
         long writeTimeoutNanos = config.writeTimeout().toNanos();
@@ -93,12 +109,36 @@ public final class Runnel implements Server, AutoCloseable {
         every(5_000, () -> {
             tickets.sweep();
             publishRate.prune();
+            demoGate.prune();
         });
     }
 
-    /** The key demo tokens are signed with: the configured HS256 secret or, failing that, a random one. */
-    private static byte[] demoSecret(SecurityConfig security) {
-        if (!security.demoTokens()) {
+    /**
+     * One warning at start for every way a request without a credential can publish: the loopback
+     * opt-in, and the demo endpoints, which write into their own topics for anyone (within their limits).
+     */
+    private void warnOfPublishingWithoutCredential() {
+        List<String> ways = new ArrayList<>();
+        if (access.publishesWithoutCredential()) {
+            ways.add("runnel.publish.allowLoopback is on, so any client on this machine publishes to every topic "
+                    + "(requests a proxy passed on excepted)");
+        }
+        if (demos.enabled()) {
+            ways.add("the demos are on (runnel.demos.enabled), so anyone may start tasks, chat answers and poems and "
+                    + "broadcast notifications, within runnel.demos.rate and runnel.demos.eventsPerMinute");
+        }
+        if (!ways.isEmpty()) {
+            LOG.log(Level.WARNING, "Publishing without a credential is possible: " + String.join("; ", ways)
+                    + ". Turn both off in production.");
+        }
+    }
+
+    /**
+     * The key demo tokens are signed with: the configured HS256 secret or, failing that, a random one;
+     * null unless both the demos and {@code runnel.demo.tokens} are on.
+     */
+    private static byte[] demoSecret(SecurityConfig security, DemoConfig demos) {
+        if (!security.demoTokens() || !demos.enabled()) {
             return null;
         }
         LOG.log(Level.WARNING, "runnel.demo.tokens is on: POST /demo/token gives anyone a token for any user. "
@@ -133,6 +173,19 @@ public final class Runnel implements Server, AutoCloseable {
 
     SecurityConfig security() {
         return security;
+    }
+
+    DemoConfig demos() {
+        return demos;
+    }
+
+    DemoGate demoGate() {
+        return demoGate;
+    }
+
+    @Override
+    public ClientAddress clients() {
+        return security.clients();
     }
 
     @Override
@@ -246,20 +299,27 @@ public final class Runnel implements Server, AutoCloseable {
         streams.finishAll(this::jitteredRetryMillis, config.shutdownGrace().toMillis());
         scheduler.shutdownNow();
         dispatch.shutdown();
+        // One deadline for the whole stop, not a wait per executor and per thread in turn.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         try {
-            if (!dispatch.awaitTermination(5, TimeUnit.SECONDS)) {
+            if (!dispatch.awaitTermination(remaining(deadline), TimeUnit.NANOSECONDS)) {
                 dispatch.shutdownNow();
             }
-            scheduler.awaitTermination(5, TimeUnit.SECONDS);
+            scheduler.awaitTermination(remaining(deadline), TimeUnit.NANOSECONDS);
             // A terminated pool's workers may still be exiting; containers that check for threads a
             // web application left behind (Tomcat does, right after undeploy) must find none alive.
             for (Thread t : threads) {
-                t.join(TimeUnit.SECONDS.toMillis(5));
+                TimeUnit.NANOSECONDS.timedJoin(t, remaining(deadline));
             }
         } catch (InterruptedException e) {
             dispatch.shutdownNow();
             Thread.currentThread().interrupt();
         }
+        tokens.close();
+    }
+
+    private static long remaining(long deadline) {
+        return Math.max(1, deadline - System.nanoTime());
     }
 
     private static ThreadFactory named(String prefix, boolean numbered, List<Thread> created) {

@@ -63,7 +63,7 @@ public record RunnelConfig(
         }
     }
 
-    private static void positive(String key, Duration d) {
+    static void positive(String key, Duration d) {
         if (d.isZero() || d.isNegative()) {
             throw new IllegalArgumentException(key + ": " + d.toMillis() + "ms (expected: > 0)");
         }

@@ -4,7 +4,6 @@ import dev.runnel.web.api.EventsServlet;
 import dev.runnel.web.api.PublishServlet;
 import dev.runnel.web.api.StatsServlet;
 import dev.runnel.web.api.TicketsServlet;
-import dev.runnel.web.demo.DemoTokenServlet;
 import dev.runnel.web.http.CorsFilter;
 import dev.runnel.web.http.ErrorServlet;
 import dev.runnel.web.http.RequestGuardFilter;
@@ -41,11 +40,6 @@ public final class RunnelListener implements ServletContextListener {
         add(context, "stats", new StatsServlet(runnel), "/stats");
         add(context, "error", new ErrorServlet(), "/error");
         add(context, "tickets", new TicketsServlet(runnel), "/tickets");
-        if (runnel.demoSecret() != null) {
-            SecurityConfig security = runnel.security();
-            add(context, "demo-token", new DemoTokenServlet(runnel.demoSecret(), security.jwtIssuer(),
-                    security.jwtAudience()), "/demo/token");
-        }
         // CORS first, so that even the guard's refusals are readable by an allowed page.
         filter(context, "cors", new CorsFilter(runnel.security().corsOrigins()));
         filter(context, "request-guard", new RequestGuardFilter(runnel.security().maxHeaderBytes()));

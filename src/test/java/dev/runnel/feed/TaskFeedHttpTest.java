@@ -125,8 +125,8 @@ class TaskFeedHttpTest {
 
     @Test
     void badValuesAreRefusedWithAReason() throws Exception {
-        assertBad("{\"steps\":0}", "steps: 0 (expected: 1 to 1000)");
-        assertBad("{\"stepMillis\":5}", "stepMillis: 5 (expected: 10 to 60000)");
+        assertBad("{\"steps\":0}", "steps: 0 (expected: 1 to 1000, runnel.tasks.maxSteps)");
+        assertBad("{\"stepMillis\":5}", "stepMillis: 5 (expected: 10 to 60000; the least is runnel.tasks.minStepMillis)");
         assertBad("{\"steps\":\"many\"}", "steps: \\\"many\\\" (expected: a whole number)");
         assertBad("{\"steps\":2.5}", "steps: 2.5 (expected: a whole number)");
         assertBad("{\"steps\":3,\"failAt\":4}", "failAt: 4");

@@ -26,7 +26,9 @@ import org.eclipse.jetty.server.ServerConnector;
  * builds it), with settings passed as context-params, plus a started jetty-client.
  *
  * <p>The ticking feeds (stock prices, system metrics) are off unless a test turns them on, so that
- * nothing publishes behind a test's back. {@link #startWithDemos} also serves the {@code webapp/}
+ * nothing publishes behind a test's back. Like {@code mvn jetty:run}, the server lets loopback clients
+ * publish without a credential ({@code runnel.publish.allowLoopback}); the demos' rate limits and event
+ * budget are off and tasks may step every 10 ms, so tests run fast. The tests of those rules set them. {@link #startWithDemos} also serves the {@code webapp/}
  * folder, under a context path, the way a container serves the WAR.
  */
 public final class TestServer implements AutoCloseable {
@@ -77,6 +79,10 @@ public final class TestServer implements AutoCloseable {
         map.put("runnel.metrics.enabled", "false");
         // Load tests publish as fast as they can from loopback; the rate limit has tests of its own.
         map.put("runnel.publish.rate", "0");
+        map.put("runnel.publish.allowLoopback", "true");
+        map.put("runnel.demos.rate", "0");
+        map.put("runnel.demos.eventsPerMinute", "0");
+        map.put("runnel.tasks.minStepMillis", "10");
         for (int i = 0; i + 1 < settings.length; i += 2) {
             map.put(settings[i], settings[i + 1]);
         }

@@ -99,8 +99,35 @@ public final class Tokens {
         return "-----BEGIN PUBLIC KEY-----\n" + b64 + "\n-----END PUBLIC KEY-----\n";
     }
 
+    /** An HS256 token with the given header ({@code typ}, {@code kid}…). */
+    public static String hs256(JWSHeader header, JWTClaimsSet claims) {
+        try {
+            return sign(new MACSigner(SECRET.getBytes(StandardCharsets.UTF_8)), header, claims);
+        } catch (JOSEException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** A token signed by {@code key} (RSA or EC, with its private part), its header naming the key's {@code kid}. */
+    public static String signedBy(com.nimbusds.jose.jwk.JWK key, JWTClaimsSet claims) {
+        try {
+            if (key instanceof com.nimbusds.jose.jwk.RSAKey rsa) {
+                return sign(new RSASSASigner(rsa), new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(),
+                        claims);
+            }
+            return sign(new ECDSASigner((ECKey) key), new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID())
+                    .build(), claims);
+        } catch (JOSEException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     private static String sign(JWSSigner signer, JWSAlgorithm alg, JWTClaimsSet claims) {
-        SignedJWT jwt = new SignedJWT(new JWSHeader(alg), claims);
+        return sign(signer, new JWSHeader(alg), claims);
+    }
+
+    private static String sign(JWSSigner signer, JWSHeader header, JWTClaimsSet claims) {
+        SignedJWT jwt = new SignedJWT(header, claims);
         try {
             jwt.sign(signer);
         } catch (JOSEException e) {

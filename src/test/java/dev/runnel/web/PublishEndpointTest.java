@@ -8,6 +8,7 @@ import com.google.gson.JsonParser;
 import dev.runnel.protocol.SseEvent;
 import dev.runnel.testing.EventRecorder;
 import dev.runnel.testing.TestServer;
+import dev.runnel.testing.Tokens;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -92,7 +93,7 @@ class PublishEndpointTest {
 
     @Test
     void configuredSecretIsRequiredAsBearer() throws Exception {
-        try (TestServer server = TestServer.start("runnel.publish.secret", "s3cret")) {
+        try (TestServer server = TestServer.start("runnel.publish.secret", "s3cret", "runnel.publish.allowLoopback", "false")) {
             String body = "{\"topic\":\"news\",\"data\":\"x\"}";
             ContentResponse missing = server.postJson("/publish", body);
             assertError(missing, 401, "Authorization: Bearer");
@@ -103,12 +104,33 @@ class PublishEndpointTest {
     }
 
     @Test
-    void withoutASecretOnlyLoopbackMayPublish() throws Exception {
-        try (TestServer server = TestServer.start()) {
+    void byDefaultNothingPublishesWithoutACredentialNotEvenLoopback() throws Exception {
+        try (TestServer server = TestServer.start("runnel.publish.allowLoopback", "false")) {
             String body = "{\"topic\":\"news\",\"data\":\"x\"}";
-            assertError(server.postJson("/publish", body, TestServer.REMOTE_ADDRESS_HEADER, "203.0.113.7"), 403,
-                    "only loopback clients may publish");
-            assertEquals(200, server.postJson("/publish", body).getStatus());
+            ContentResponse loopback = server.postJson("/publish", body);
+            assertError(loopback, 401, "publishing needs a credential, and this server accepts none yet");
+            assertTrue(loopback.getHeaders().get("WWW-Authenticate").startsWith("Bearer"));
+            assertError(server.postJson("/publish", body, TestServer.REMOTE_ADDRESS_HEADER, "203.0.113.7"), 401,
+                    "needs a credential");
+        }
+    }
+
+    @Test
+    void allowLoopbackLetsThisMachinePublishButNeverARequestAProxyPassedOn() throws Exception {
+        try (TestServer server = TestServer.start("runnel.publish.allowLoopback", "true", "runnel.publish.secret", "s3cret",
+                "runnel.jwt.secret", Tokens.SECRET)) {
+            String body = "{\"topic\":\"news\",\"data\":\"x\"}";
+            assertEquals(200, server.postJson("/publish", body).getStatus(), "whatever else is configured");
+            assertError(server.postJson("/publish", body, "X-Forwarded-For", "198.51.100.7"), 401, "Authorization: Bearer");
+            assertError(server.postJson("/publish", body, "Forwarded", "for=198.51.100.7"), 401, "Authorization: Bearer");
+            assertError(server.postJson("/publish", body, "X-Forwarded-For", "127.0.0.1"), 401, "Authorization: Bearer");
+            assertError(server.postJson("/publish", body, TestServer.REMOTE_ADDRESS_HEADER, "203.0.113.7"), 401,
+                    "Authorization: Bearer");
+        }
+        try (TestServer proxied = TestServer.start("runnel.publish.allowLoopback", "true",
+                "runnel.proxies.trusted", "127.0.0.1")) {
+            // A trusted proxy on this machine passes on everyone's requests: none of them is loopback.
+            assertError(proxied.postJson("/publish", "{\"topic\":\"news\",\"data\":\"x\"}"), 401, "needs a credential");
         }
     }
 

@@ -24,8 +24,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * heartbeats. The cursor is the {@code Last-Event-ID} header (what {@code EventSource} sends when it
  * reconnects) or, when absent, the {@code last_event_id} query parameter (for a first connect).
  *
- * <p>Before a stream opens: the limits ({@link StreamLimits}: 429 per address, 503 in all), then
- * authorization for private topics ({@link Access#subscriber}: 401, 403). A stream opened with a
+ * <p>Before a stream opens: the limits ({@link StreamLimits}: 429 per client address, as
+ * {@code ClientAddress} tells it, 503 in all), then authorization for private topics
+ * ({@link Access#subscriber}: 401, 403). {@code HEAD} runs the same checks without taking anything
+ * (no permit, no ticket used, no subscription) and answers the status and headers alone. A stream opened with a
  * token ends when the token expires, and any stream after {@code runnel.stream.maxLifetime}
  * (jittered); the registry's sweep finishes it with a final {@code retry:} and the client resumes
  * with {@code Last-Event-ID}.
@@ -55,13 +57,19 @@ public final class EventsServlet extends ApiServlet {
         checkParameters(req);
         List<String> topics = topics(req);
         String lastEventId = lastEventId(req);
-        Runnable permit = server.limits().acquire(req.getRemoteAddr());
+        String client = server.clients().of(req);
+        boolean head = isHead(req);
+        Runnable permit = head ? server.limits().check(client) : server.limits().acquire(client);
         boolean handedOver = false;
         try {
-            Grants grants = server.access().subscriber(req, topics);
+            Grants grants = head ? server.access().checkSubscriber(req, topics) : server.access().subscriber(req, topics);
             if (server.hub().isFinished(topics, lastEventId)) {
                 // WHATWG: a 204 tells EventSource to stop reconnecting; the client has the whole finite topic.
                 resp.setStatus(HttpServletResponse.SC_NO_CONTENT);
+                return;
+            }
+            if (head) {
+                eventStreamHeaders(resp);
                 return;
             }
             open(req, resp, topics, lastEventId, grants, permit);
@@ -75,11 +83,7 @@ public final class EventsServlet extends ApiServlet {
 
     private void open(HttpServletRequest req, HttpServletResponse resp, List<String> topics, String lastEventId,
             Grants grants, Runnable permit) throws IOException {
-        resp.setStatus(200);
-        // Bytes, not a Writer: getWriter() without an explicit encoding would be ISO-8859-1.
-        resp.setContentType("text/event-stream;charset=UTF-8");
-        resp.setHeader("Cache-Control", "no-store");
-        resp.setHeader("X-Accel-Buffering", "no");
+        eventStreamHeaders(resp);
         // Jetty keeps the response's aggregation buffer (32 KiB by default) for the life of the
         // response: for a long-lived stream that is most of its memory. SseStream hands the output one
         // array per drain, so a small buffer only changes which writes are copied before the flush.

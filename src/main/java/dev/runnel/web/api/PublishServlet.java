@@ -21,8 +21,9 @@ import java.util.Set;
  *
  * <p>Authorization ({@link Access#publisher}): {@code Authorization: Bearer} with the shared
  * {@code runnel.publish.secret} or a signed token whose {@code pub} claim grants the topic (else
- * 403). Without a secret or token key only loopback clients may publish: a fresh install is never
- * an open relay. Each credential is rate limited ({@code runnel.publish.rate}, 429).
+ * 403); without one, 401, unless {@code runnel.publish.allowLoopback} lets a client on this machine
+ * publish: a fresh install is never an open relay. Each credential is rate limited
+ * ({@code runnel.publish.rate}, 429).
  *
  * <p>Threading: container threads.
  */
@@ -40,11 +41,7 @@ public final class PublishServlet extends ApiServlet {
     @Override
     protected void handle(String method, HttpServletRequest req, HttpServletResponse resp) throws IOException {
         Access.Publisher publisher = server.access().publisher(req);
-        long wait = server.publishRate().acquire(publisher.key());
-        if (wait > 0) {
-            throw new HttpError(429, "rate-limited", "this credential publishes faster than runnel.publish.rate allows; "
-                    + "retry in " + wait + "s").withHeader("Retry-After", String.valueOf(wait));
-        }
+        server.publishRate().charge(publisher.key(), 1, "this credential publishes faster than runnel.publish.rate allows");
         Map<String, JsonElement> fields = JsonBody.fields(req, server.publishMaxBytes(), "runnel.publish.maxBytes");
         Publication publication = publication(fields);
         if (!publisher.grants().mayPublish(publication.topic())) {

@@ -4,6 +4,7 @@ import dev.runnel.hub.Hub;
 import dev.runnel.stream.StreamMetrics;
 import dev.runnel.stream.StreamRegistry;
 import dev.runnel.web.auth.Access;
+import dev.runnel.web.http.ClientAddress;
 import dev.runnel.web.limits.RateLimiter;
 import dev.runnel.web.limits.StreamLimits;
 import java.util.concurrent.ExecutorService;
@@ -28,6 +29,9 @@ public interface Server {
     Access access();
 
     StreamLimits limits();
+
+    /** Who a request comes from ({@code runnel.proxies.trusted}). */
+    ClientAddress clients();
 
     /** The per-credential publish rate ({@code runnel.publish.rate}). */
     RateLimiter publishRate();

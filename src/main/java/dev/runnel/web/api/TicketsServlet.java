@@ -43,7 +43,8 @@ public final class TicketsServlet extends ApiServlet {
     @Override
     protected void handle(String method, HttpServletRequest req, HttpServletResponse resp) throws IOException {
         Access access = server.access();
-        Grants grants = access.subscriberToken(req);
+        Access.Holder holder = access.subscriberToken(req);
+        Grants grants = holder.grants();
         List<String> topics = topics(req);
         for (String topic : topics) {
             if (access.isPrivate(topic) && !grants.maySubscribe(topic)) {
@@ -51,7 +52,7 @@ public final class TicketsServlet extends ApiServlet {
             }
         }
         TicketStore tickets = access.tickets();
-        String ticket = tickets.issue(new TicketStore.Ticket(grants.subject(), topics, grants.expiresMillis()));
+        String ticket = tickets.issue(new TicketStore.Ticket(holder.key(), topics, grants.expiresMillis()));
         JsonObject answer = new JsonObject();
         answer.addProperty("ticket", ticket);
         answer.addProperty("expiresIn", tickets.ttlSeconds());

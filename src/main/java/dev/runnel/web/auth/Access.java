@@ -1,12 +1,14 @@
 package dev.runnel.web.auth;
 
 import dev.runnel.hub.TopicNames;
+import dev.runnel.web.http.ClientAddress;
 import dev.runnel.web.http.HttpError;
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 
@@ -14,8 +16,9 @@ import java.util.Locale;
  * Who may publish and who may subscribe to private topics.
  *
  * <p>Publishers present {@code Authorization: Bearer} with the shared {@code runnel.publish.secret}
- * (every topic) or a signed token whose {@code pub} claim lists topics and prefixes. With neither a
- * secret nor a token key configured, loopback clients may publish without a credential.
+ * (every topic) or a signed token whose {@code pub} claim lists topics and prefixes. Nothing else is a
+ * credential, unless {@code runnel.publish.allowLoopback} is on: then a request straight from this
+ * machine ({@link ClientAddress#isLoopback}: never one a proxy passed on) publishes without one.
  *
  * <p>Private topics ({@code users/…} and the prefixes of {@code runnel.private}) need a subscriber
  * token whose {@code topics} claim grants them, from a one-time {@code ticket} query parameter,
@@ -33,12 +36,20 @@ public final class Access {
     private final TicketStore tickets;
     private final List<String> privatePrefixes;
     private final String cookie;
+    private final boolean allowLoopback;
+    private final ClientAddress clients;
 
     /** A publisher's credential: {@code key} names it for rate limiting. */
     public record Publisher(String key, Grants grants) {}
 
-    public Access(String publishSecret, TokenVerifier tokens, TicketStore tickets, List<String> privateTopics, String cookie) {
+    /** A subscriber's verified token and the key its tickets are counted under (its subject, else its digest). */
+    public record Holder(String key, Grants grants) {}
+
+    public Access(String publishSecret, boolean allowLoopback, TokenVerifier tokens, TicketStore tickets,
+            List<String> privateTopics, String cookie, ClientAddress clients) {
         this.publishSecret = publishSecret;
+        this.allowLoopback = allowLoopback;
+        this.clients = clients;
         this.tokens = tokens;
         this.tickets = tickets;
         List<String> prefixes = new ArrayList<>();
@@ -55,6 +66,11 @@ public final class Access {
 
     TokenVerifier tokens() {
         return tokens;
+    }
+
+    /** Whether a request without a credential may publish in some case (for the start-up warning). */
+    public boolean publishesWithoutCredential() {
+        return allowLoopback;
     }
 
     public TicketStore tickets() {
@@ -75,14 +91,13 @@ public final class Access {
     public Publisher publisher(HttpServletRequest req) {
         String bearer = bearer(req);
         if (bearer == null) {
-            if (publishSecret == null && !tokens.isConfigured()) {
-                if (!isLoopback(req.getRemoteAddr())) {
-                    throw new HttpError(403, "forbidden", "no runnel.publish.secret is configured, so only "
-                            + "loopback clients may publish; set the secret and send Authorization: Bearer <secret>");
-                }
-                return new Publisher("address:" + req.getRemoteAddr(), Grants.EVERYTHING);
+            if (allowLoopback && clients.isLoopback(req)) {
+                return new Publisher("address:" + clients.of(req), Grants.EVERYTHING);
             }
-            throw unauthorized("publishing needs Authorization: Bearer <runnel.publish.secret or a signed token>");
+            throw unauthorized(publishSecret == null && !tokens.isConfigured()
+                    ? "publishing needs a credential, and this server accepts none yet: configure runnel.publish.secret "
+                            + "or a token key (runnel.jwt.*), then send Authorization: Bearer <credential>"
+                    : "publishing needs Authorization: Bearer <runnel.publish.secret or a signed token>");
         }
         if (publishSecret != null && MessageDigest.isEqual(bearer.getBytes(StandardCharsets.UTF_8),
                 publishSecret.getBytes(StandardCharsets.UTF_8))) {
@@ -95,16 +110,28 @@ public final class Access {
         if (grants.publish() == null) {
             throw new HttpError(403, "forbidden", "the token grants no publishing (expected: a pub claim)");
         }
-        // Keyed by subject, so one issuer's tokens share a budget; without one, by a digest of the token.
-        return new Publisher(grants.subject() != null ? "sub:" + grants.subject()
-                : "token:" + Integer.toHexString(java.util.Arrays.hashCode(Sha256.of(bearer))), grants);
+        return new Publisher(holderKey(grants, bearer), grants);
+    }
+
+    /** Keyed by subject, so one subject's tokens share a budget; without one, by a digest of the token. */
+    private static String holderKey(Grants grants, String token) {
+        return grants.subject() != null ? "sub:" + grants.subject() : "token:" + HexFormat.of().formatHex(Sha256.of(token));
     }
 
     /**
      * Authorizes a subscription. Returns null when no topic is private (no credential needed, no
-     * deadline), else the grants that allowed it, whose expiry ends the stream.
+     * deadline), else the grants that allowed it, whose expiry ends the stream. A ticket is used up.
      */
     public Grants subscriber(HttpServletRequest req, List<String> topics) {
+        return subscriber(req, topics, true);
+    }
+
+    /** What {@link #subscriber} would answer, leaving a ticket unused (for {@code HEAD}). */
+    public Grants checkSubscriber(HttpServletRequest req, List<String> topics) {
+        return subscriber(req, topics, false);
+    }
+
+    private Grants subscriber(HttpServletRequest req, List<String> topics, boolean redeem) {
         String denied = null;
         for (String topic : topics) {
             if (isPrivate(topic)) {
@@ -118,12 +145,12 @@ public final class Access {
         Grants grants;
         String ticket = req.getParameter("ticket");
         if (ticket != null) {
-            TicketStore.Ticket t = tickets.redeem(ticket);
+            TicketStore.Ticket t = redeem ? tickets.redeem(ticket) : tickets.peek(ticket);
             if (t == null) {
                 throw unauthorized("the ticket is unknown, expired or already used (a ticket opens one stream within "
                         + tickets.ttlSeconds() + "s of POST /tickets)");
             }
-            grants = new Grants(t.subject(), null, t.topics(), t.expiresMillis());
+            grants = new Grants(null, null, t.topics(), t.expiresMillis());
         } else {
             String token = token(req);
             if (token == null) {
@@ -142,20 +169,24 @@ public final class Access {
     }
 
     /** A token from {@code Authorization: Bearer} or the cookie; throws 401 when there is none or it is bad. */
-    public Grants subscriberToken(HttpServletRequest req) {
+    public Holder subscriberToken(HttpServletRequest req) {
         String token = token(req);
         if (token == null) {
             throw unauthorized("a ticket needs a token: Authorization: Bearer <token>, or the " + cookie + " cookie");
         }
-        return verify(token);
+        Grants grants = verify(token);
+        return new Holder(holderKey(grants, token), grants);
     }
 
     private Grants verify(String token) {
         try {
             return tokens.verify(token);
         } catch (TokenVerifier.Rejected e) {
-            throw new HttpError(401, "invalid-token", "token " + e.getMessage())
-                    .withHeader("WWW-Authenticate", "Bearer realm=\"runnel\", error=\"invalid_token\"");
+            throw new HttpError(401, "invalid-token", e.getMessage()).withReason(e.reason)
+                    .withHeader("WWW-Authenticate", "Bearer realm=\"runnel\", error=\"invalid_token\", error_description=\""
+                            + e.reason + "\"");
+        } catch (TokenVerifier.KeysUnavailable e) {
+            throw new HttpError(503, "keys-unavailable", e.getMessage()).withHeader("Retry-After", "5");
         }
     }
 
@@ -189,11 +220,6 @@ public final class Access {
             }
         }
         return null;
-    }
-
-    private static boolean isLoopback(String address) {
-        return address != null && (address.startsWith("127.") || address.equals("::1")
-                || address.equals("0:0:0:0:0:0:0:1") || address.equals("[::1]"));
     }
 
     private static HttpError unauthorized(String detail) {

@@ -4,8 +4,10 @@ import dev.runnel.web.http.HttpError;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
 /**
@@ -16,33 +18,36 @@ import java.util.function.LongSupplier;
  *
  * <p>Tickets are kept by their SHA-256 digest: a lookup's timing depends on the digest of what the
  * client sent, which tells an attacker nothing about stored tickets (a constant-time comparison in
- * effect), and a heap dump holds no usable ticket. The map is bounded ({@code runnel.tickets.max});
- * expired entries are dropped by {@link #sweep} and whenever the map is full. One subject (a
- * token's {@code sub}) may hold at most {@link #PER_SUBJECT} outstanding tickets, so one account
- * cannot exhaust the store for everyone.
+ * effect), and a heap dump holds no usable ticket. The store holds at most {@code runnel.tickets.max}
+ * tickets, exactly, however many threads issue at once: a place is reserved before a ticket is made
+ * and given back by whoever removes the ticket (its redemption, or the sweep of expired ones). One
+ * holder — a token's subject, or for a token without {@code sub} a digest of the token itself —
+ * may hold at most {@code runnel.tickets.perSubject} unused tickets, so one account cannot exhaust
+ * the store for everyone, with or without a {@code sub}.
  *
  * <p>Threading: thread-safe; {@link #redeem} removes atomically, so a ticket opens one stream only.
  */
 public final class TicketStore {
     /** Length of a ticket: 32 bytes in unpadded base64url. */
     static final int LENGTH = 43;
-    /** Outstanding tickets one subject may hold: a page needs one per stream it is opening. */
-    public static final int PER_SUBJECT = 32;
 
     private final SecureRandom random = new SecureRandom();
     private final ConcurrentHashMap<String, Entry> byDigest = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Integer> bySubject = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Integer> byHolder = new ConcurrentHashMap<>();
+    private final AtomicInteger places = new AtomicInteger();
     private final long ttlNanos;
     private final int max;
+    private final int perHolder;
     private final LongSupplier nanoClock;
 
     /**
      * What a ticket grants.
      *
+     * @param holder        whose ticket it is, for the per-holder cap
      * @param topics        exactly the topics it opens
      * @param expiresMillis when the stream it opens must end (the token's expiry), epoch millis
      */
-    public record Ticket(String subject, List<String> topics, long expiresMillis) {
+    public record Ticket(String holder, List<String> topics, long expiresMillis) {
         public Ticket {
             topics = List.copyOf(topics);
         }
@@ -50,14 +55,15 @@ public final class TicketStore {
 
     private record Entry(Ticket ticket, long validUntilNanos) {}
 
-    public TicketStore(long ttlMillis, int max) {
-        this(ttlMillis, max, System::nanoTime);
+    public TicketStore(long ttlMillis, int max, int perHolder) {
+        this(ttlMillis, max, perHolder, System::nanoTime);
     }
 
     /** With a given clock (nanoseconds, as {@link System#nanoTime}): for tests of expiry. */
-    TicketStore(long ttlMillis, int max, LongSupplier nanoClock) {
+    TicketStore(long ttlMillis, int max, int perHolder, LongSupplier nanoClock) {
         this.ttlNanos = TimeUnit.MILLISECONDS.toNanos(ttlMillis);
         this.max = max;
+        this.perHolder = perHolder;
         this.nanoClock = nanoClock;
     }
 
@@ -68,28 +74,28 @@ public final class TicketStore {
     /**
      * Issues a ticket, good for one connection within the TTL (or until the token expires, if sooner).
      *
-     * @throws HttpError 503 when {@code runnel.tickets.max} tickets are outstanding
+     * @throws HttpError 503 when {@code runnel.tickets.max} tickets are outstanding, 429 when the holder
+     *                   has {@code runnel.tickets.perSubject}
      */
     public String issue(Ticket ticket) {
-        if (byDigest.size() >= max) {
+        if (!reservePlace()) {
             sweep();
-            if (byDigest.size() >= max) {
+            if (!reservePlace()) {
                 throw new HttpError(503, "too-many-tickets", max + " tickets are outstanding "
                         + "(runnel.tickets.max); retry shortly").withHeader("Retry-After", String.valueOf(ttlSeconds()));
             }
         }
-        String subject = ticket.subject();
-        if (subject != null) {
-            boolean[] granted = new boolean[1];
-            bySubject.compute(subject, (k, n) -> {
-                int count = n == null ? 0 : n;
-                granted[0] = count < PER_SUBJECT;
-                return granted[0] ? count + 1 : n;
-            });
-            if (!granted[0]) {
-                throw new HttpError(429, "too-many-tickets", "this subject holds " + PER_SUBJECT
-                        + " unused tickets; use or let them expire").withHeader("Retry-After", String.valueOf(ttlSeconds()));
-            }
+        boolean[] granted = new boolean[1];
+        byHolder.compute(ticket.holder(), (k, n) -> {
+            int count = n == null ? 0 : n;
+            granted[0] = count < perHolder;
+            return granted[0] ? count + 1 : n;
+        });
+        if (!granted[0]) {
+            places.decrementAndGet();
+            throw new HttpError(429, "too-many-tickets", "this token's holder has " + perHolder
+                    + " unused tickets (runnel.tickets.perSubject); use them or let them expire")
+                    .withHeader("Retry-After", String.valueOf(ttlSeconds()));
         }
         byte[] bytes = new byte[32];
         random.nextBytes(bytes);
@@ -98,6 +104,19 @@ public final class TicketStore {
         long valid = Math.min(ttlNanos, untilToken);
         byDigest.put(digest(value), new Entry(ticket, nanoClock.getAsLong() + valid));
         return value;
+    }
+
+    /** Takes a place in the store if one is free. */
+    private boolean reservePlace() {
+        for (;;) {
+            int n = places.get();
+            if (n >= max) {
+                return false;
+            }
+            if (places.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
     }
 
     /** Takes the ticket out of the store: its grant, or null if it is unknown, expired or used. */
@@ -110,26 +129,36 @@ public final class TicketStore {
             return null;
         }
         released(entry);
-        return nanoClock.getAsLong() - entry.validUntilNanos() >= 0 ? null : entry.ticket();
+        return isValid(entry, nanoClock.getAsLong()) ? entry.ticket() : null;
+    }
+
+    /** What {@link #redeem} would answer, leaving the ticket in the store. */
+    Ticket peek(String value) {
+        if (value == null || value.length() != LENGTH) {
+            return null;
+        }
+        Entry entry = byDigest.get(digest(value));
+        return entry != null && isValid(entry, nanoClock.getAsLong()) ? entry.ticket() : null;
     }
 
     /** Drops expired tickets. Scheduler thread, and whenever the store is full. */
     public void sweep() {
         long now = nanoClock.getAsLong();
-        byDigest.values().removeIf(e -> {
-            if (now - e.validUntilNanos() >= 0) {
-                released(e);
-                return true;
+        for (Map.Entry<String, Entry> e : byDigest.entrySet()) {
+            // Only the thread whose remove succeeds gives the places back: a redemption may race the sweep.
+            if (!isValid(e.getValue(), now) && byDigest.remove(e.getKey(), e.getValue())) {
+                released(e.getValue());
             }
-            return false;
-        });
+        }
+    }
+
+    private static boolean isValid(Entry e, long now) {
+        return now - e.validUntilNanos() < 0;
     }
 
     private void released(Entry e) {
-        String subject = e.ticket().subject();
-        if (subject != null) {
-            bySubject.computeIfPresent(subject, (k, n) -> n <= 1 ? null : n - 1);
-        }
+        byHolder.computeIfPresent(e.ticket().holder(), (k, n) -> n <= 1 ? null : n - 1);
+        places.decrementAndGet();
     }
 
     public int size() {

@@ -2,9 +2,7 @@ package dev.runnel.web.auth;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.jwk.ECKey;
-import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.BadJWSException;
 import com.nimbusds.jose.proc.SecurityContext;
@@ -16,131 +14,179 @@ import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.Key;
-import java.security.KeyFactory;
-import java.security.PublicKey;
-import java.security.interfaces.ECPublicKey;
-import java.security.interfaces.RSAPublicKey;
-import java.security.spec.X509EncodedKeySpec;
+import java.lang.System.Logger.Level;
 import java.text.ParseException;
-import java.util.Base64;
-import java.util.LinkedHashMap;
+import java.time.Duration;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
 import java.util.Set;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Verifies signed JWTs (RFC 7519) with nimbus-jose-jwt and turns their claims into {@link Grants}.
- * Each accepted algorithm is pinned to its configured key: HS256 to {@code runnel.jwt.secret}, RS256
- * or ES256 to {@code runnel.jwt.publicKey}. A token naming any other algorithm — {@code none}
- * included, or HS256 signed with the public key's bytes (the "algorithm confusion" attack) — finds
- * no key and is refused. {@code exp} is required; {@code exp} and {@code nbf} are checked with the
- * configured clock skew, {@code iss} and {@code aud} when configured.
+ * Verifies signed JWTs (RFC 7519) with nimbus-jose-jwt and turns their claims into {@link Grants}. The
+ * keys, each pinned to its algorithm, are {@link TokenKeys}'. {@code typ} may be absent, {@code JWT}
+ * or {@code at+jwt} (RFC 9068 access tokens). {@code exp} is required; {@code exp} and {@code nbf} are
+ * checked with the configured clock skew, {@code iss} and {@code aud} when configured.
+ *
+ * <p>A refusal ({@link Rejected}) carries a stable reason code ({@code expired}, {@code bad-issuer}, …)
+ * and a detail that says what is wrong with the token in general terms, never what the server expects
+ * (nimbus' own messages name the configured issuer). Each rule is judged by a nimbus verifier that sees
+ * only the claim it judges, so the reason follows from which verifier refused, not from its message.
+ * What happened goes to the log at DEBUG, without the token.
  *
  * <p>Threading: thread-safe (the nimbus processor is stateless once configured).
  */
-public final class TokenVerifier {
-    private final Map<JWSAlgorithm, Key> keys;
-    private final DefaultJWTProcessor<SecurityContext> processor;
+public final class TokenVerifier implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(TokenVerifier.class.getName());
+    private static final Set<String> TYPES = Set.of("jwt", "at+jwt", "application/at+jwt");
+
+    private final TokenKeys keys;
+    private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+    private final DefaultJWTClaimsVerifier<SecurityContext> lifetime;
+    private final DefaultJWTClaimsVerifier<SecurityContext> issuer;
+    private final DefaultJWTClaimsVerifier<SecurityContext> audience;
     private final long skewMillis;
 
-    /** Thrown for any token that is not accepted; the message says why, for the 401's detail. */
+    /**
+     * A JWK Set to take keys from: a file or an http(s) URL ({@code runnel.jwt.jwks}), cached for
+     * {@code refresh}, fetched again at most twice per {@code minInterval}.
+     */
+    public record Jwks(String location, Duration refresh, Duration minInterval) {}
+
+    /** A token that is not accepted: why, as a stable code, and a generic detail for the 401. */
     static final class Rejected extends RuntimeException {
         private static final long serialVersionUID = 1L;
+        final String reason;
 
-        Rejected(String message) {
+        Rejected(String reason, String detail) {
+            super(detail, null, false, false);
+            this.reason = reason;
+        }
+    }
+
+    /** The keys' source could not be reached (a JWK Set URL down): not the token's fault, a 503. */
+    static final class KeysUnavailable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        KeysUnavailable(String message) {
             super(message, null, false, false);
+        }
+    }
+
+    /** A refusal from inside nimbus' processing, with its reason. */
+    private static final class Refusal extends BadJWTException {
+        private static final long serialVersionUID = 1L;
+        final Rejected rejected;
+
+        Refusal(String reason, String detail) {
+            super(detail);
+            this.rejected = new Rejected(reason, detail);
         }
     }
 
     /**
      * @param hmacSecret the HS256 key, or null
      * @param publicKey  a PEM {@code PUBLIC KEY}, a JWK, or a path to a file holding either; or null
+     * @param jwks       a JWK Set, or null
      */
-    public TokenVerifier(byte[] hmacSecret, String publicKey, String issuer, String audience, java.time.Duration skew) {
-        Map<JWSAlgorithm, Key> k = new LinkedHashMap<>();
-        if (hmacSecret != null) {
-            k.put(JWSAlgorithm.HS256, new SecretKeySpec(hmacSecret, "HmacSHA256"));
-        }
-        if (publicKey != null) {
-            PublicKey key = publicKey(publicKey);
-            k.put(algorithmOf(key), key);
-        }
-        this.keys = Map.copyOf(k);
+    public TokenVerifier(byte[] hmacSecret, String publicKey, Jwks jwks, String issuer, String audience,
+            Duration skew) {
+        this.keys = new TokenKeys(hmacSecret, publicKey, jwks);
         this.skewMillis = skew.toMillis();
-        this.processor = new DefaultJWTProcessor<>();
-        processor.setJWSKeySelector((header, context) -> {
-            Key key = keys.get(header.getAlgorithm());
-            return key == null ? List.of() : List.of(key);
+        int skewSeconds = (int) Math.min(Integer.MAX_VALUE, skew.toSeconds());
+        this.lifetime = new DefaultJWTClaimsVerifier<>(null, new JWTClaimsSet.Builder().build(), null, null);
+        lifetime.setMaxClockSkew(skewSeconds);
+        this.issuer = issuer == null ? null : new DefaultJWTClaimsVerifier<>(null,
+                new JWTClaimsSet.Builder().issuer(issuer).build(), Set.of("iss"), null);
+        this.audience = audience == null ? null : new DefaultJWTClaimsVerifier<>(Set.of(audience),
+                new JWTClaimsSet.Builder().build(), Set.of("aud"), null);
+        processor.setJWSTypeVerifier((type, context) -> {
+            if (type != null && !TYPES.contains(type.getType().toLowerCase(Locale.ROOT))) {
+                throw new Refusal("bad-type", "the token's type (typ) is not accepted (expected: JWT or at+jwt)");
+            }
         });
-        JWTClaimsSet.Builder exact = new JWTClaimsSet.Builder();
-        if (issuer != null) {
-            exact.issuer(issuer);
-        }
-        DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(
-                audience == null ? null : Set.of(audience), exact.build(), Set.of("exp"), null);
-        claims.setMaxClockSkew((int) Math.min(Integer.MAX_VALUE, skew.toSeconds()));
-        processor.setJWTClaimsSetVerifier(claims);
+        processor.setJWSKeySelector(keys);
+        processor.setJWTClaimsSetVerifier(this::checkClaims);
+    }
+
+    /** With the given keys and no JWK Set: for tests and the single-key configurations. */
+    public TokenVerifier(byte[] hmacSecret, String publicKey, String issuer, String audience, Duration skew) {
+        this(hmacSecret, publicKey, null, issuer, audience, skew);
     }
 
     boolean isConfigured() {
         return !keys.isEmpty();
     }
 
-    /** The algorithms accepted, for messages: {@code HS256, RS256}. */
-    String algorithms() {
-        return String.join(", ", keys.keySet().stream().map(JWSAlgorithm::getName).toList());
-    }
-
-    /** Verifies {@code token} and returns what it grants; throws {@link Rejected} saying why not. */
+    /** Verifies {@code token} and returns what it grants; throws {@link Rejected} or {@link KeysUnavailable}. */
     Grants verify(String token) {
         if (keys.isEmpty()) {
-            throw new Rejected("no token key is configured (runnel.jwt.secret or runnel.jwt.publicKey)");
+            throw reject("no-key", "tokens are not accepted here: no token key is configured", "no key configured");
         }
         JWT jwt;
         try {
             jwt = JWTParser.parse(token);
         } catch (ParseException | RuntimeException e) {
-            throw new Rejected("malformed token (expected: a signed JWT, header.payload.signature)");
-        }
-        if (jwt instanceof PlainJWT) {
-            throw new Rejected("algorithm none is not accepted (expected: " + algorithms() + ")");
+            throw reject("malformed", "the token is not a well-formed signed JWT (header.payload.signature)", e.toString());
         }
         if (!(jwt instanceof SignedJWT signed)) {
-            throw new Rejected("encrypted tokens are not accepted (expected: a signed JWT)");
+            throw reject("unsupported-algorithm", "the token is not signed with an accepted algorithm",
+                    jwt instanceof PlainJWT ? "alg none" : "an encrypted token");
         }
         JWSAlgorithm alg = signed.getHeader().getAlgorithm();
-        if (!keys.containsKey(alg)) {
-            throw new Rejected("algorithm " + alg + " is not accepted (expected: " + algorithms() + ")");
+        if (!keys.accepts(alg)) {
+            throw reject("unsupported-algorithm", "the token's algorithm (alg " + alg + ") is not accepted", "alg " + alg);
         }
         JWTClaimsSet claims;
         try {
             claims = processor.process(signed, null);
+        } catch (Refusal r) {
+            LOG.log(Level.DEBUG, () -> "token refused: " + r.rejected.reason);
+            throw r.rejected;
         } catch (BadJWSException e) {
-            throw new Rejected("bad signature");
-        } catch (BadJWTException e) {
-            throw new Rejected(describe(e.getMessage()));
-        } catch (BadJOSEException | JOSEException | RuntimeException e) {
-            throw new Rejected("not accepted: " + e.getMessage());
+            throw reject("bad-signature", "the token's signature does not verify", e.getMessage());
+        } catch (BadJOSEException e) {
+            throw reject("unknown-key", "no key of this server matches the token (alg, kid)", e.getMessage());
+        } catch (KeySourceException e) {
+            LOG.log(Level.WARNING, "token keys unavailable: " + e.getMessage());
+            throw new KeysUnavailable("the token keys cannot be fetched right now; retry shortly");
+        } catch (JOSEException | RuntimeException e) {
+            throw reject("bad-signature", "the token's signature does not verify", e.toString());
         }
         return grants(claims);
     }
 
-    private static String describe(String nimbus) {
-        if (nimbus == null) {
-            return "claims not accepted";
+    private void checkClaims(JWTClaimsSet claims, SecurityContext context) throws BadJWTException {
+        if (claims.getExpirationTime() == null) {
+            throw new Refusal("missing-claim", "the token has no expiry (claim exp is required)");
         }
-        if (nimbus.startsWith("Expired")) {
-            return "expired (exp is in the past)";
+        judge(lifetime, new JWTClaimsSet.Builder().expirationTime(claims.getExpirationTime()).build(),
+                "expired", "the token has expired (exp)");
+        judge(lifetime, new JWTClaimsSet.Builder().notBeforeTime(claims.getNotBeforeTime()).build(),
+                "not-yet-valid", "the token is not valid yet (nbf)");
+        if (issuer != null) {
+            judge(issuer, new JWTClaimsSet.Builder().issuer(claims.getIssuer()).build(),
+                    "bad-issuer", "the token's issuer (iss) is not accepted");
         }
-        if (nimbus.contains("before use time")) {
-            return "not yet valid (nbf is in the future)";
+        if (audience != null) {
+            judge(audience, new JWTClaimsSet.Builder().audience(claims.getAudience()).build(),
+                    "bad-audience", "the token's audience (aud) is not accepted");
         }
-        return "claims not accepted: " + nimbus;
+    }
+
+    /** Runs {@code verifier} on {@code only} (the one claim it judges); its refusal is {@code reason}. */
+    private static void judge(DefaultJWTClaimsVerifier<SecurityContext> verifier, JWTClaimsSet only, String reason,
+            String detail) throws Refusal {
+        try {
+            verifier.verify(only, null);
+        } catch (BadJWTException e) {
+            LOG.log(Level.DEBUG, () -> "token refused: " + reason + " (" + e.getMessage() + ")");
+            throw new Refusal(reason, detail);
+        }
+    }
+
+    private static Rejected reject(String reason, String detail, String what) {
+        LOG.log(Level.DEBUG, () -> "token refused: " + reason + " (" + what + ")");
+        return new Rejected(reason, detail);
     }
 
     private Grants grants(JWTClaimsSet claims) {
@@ -156,73 +202,22 @@ public final class TokenVerifier {
         try {
             list = claims.getStringListClaim(name);
         } catch (ParseException e) {
-            throw new Rejected("claim " + name + ": expected an array of strings");
+            throw reject("bad-claim", "claim " + name + ": expected an array of strings", "claim " + name);
         }
         if (list == null) {
             return null;
         }
         for (String entry : list) {
             if (entry == null || !Grants.isEntry(entry)) {
-                throw new Rejected("claim " + name + ": entry " + (entry == null ? "null" : "\"" + entry + "\"")
-                        + " is neither a topic name nor a prefix ending in /");
+                throw reject("bad-claim", "claim " + name + ": an entry is neither a topic name nor a prefix ending in /",
+                        "claim " + name);
             }
         }
         return list;
     }
 
-    static PublicKey publicKey(String configured) {
-        String text = configured.strip();
-        if (!text.startsWith("-----BEGIN") && !text.startsWith("{")) {
-            try {
-                text = Files.readString(Path.of(text)).strip();
-            } catch (IOException | RuntimeException e) {
-                throw new IllegalArgumentException("runnel.jwt.publicKey: neither a PEM key, a JWK nor a readable file ("
-                        + e.getMessage() + ")");
-            }
-        }
-        try {
-            if (text.startsWith("{")) {
-                JWK jwk = JWK.parse(text);
-                if (jwk instanceof RSAKey rsa) {
-                    return rsa.toRSAPublicKey();
-                }
-                if (jwk instanceof ECKey ec) {
-                    return ec.toECPublicKey();
-                }
-                throw new IllegalArgumentException("runnel.jwt.publicKey: a " + jwk.getKeyType() + " JWK (expected: RSA or EC)");
-            }
-            String begin = "-----BEGIN PUBLIC KEY-----";
-            String end = "-----END PUBLIC KEY-----";
-            int from = text.indexOf(begin);
-            int to = text.indexOf(end);
-            if (from < 0 || to < from) {
-                throw new IllegalArgumentException("runnel.jwt.publicKey: no " + begin + " block (expected: an X.509 "
-                        + "SubjectPublicKeyInfo PEM, as openssl pkey -pubout writes)");
-            }
-            byte[] der = Base64.getMimeDecoder().decode(text.substring(from + begin.length(), to));
-            X509EncodedKeySpec spec = new X509EncodedKeySpec(der);
-            try {
-                return KeyFactory.getInstance("RSA").generatePublic(spec);
-            } catch (java.security.spec.InvalidKeySpecException notRsa) {
-                return KeyFactory.getInstance("EC").generatePublic(spec);
-            }
-        } catch (ParseException | JOSEException | java.security.GeneralSecurityException e) {
-            throw new IllegalArgumentException("runnel.jwt.publicKey: not a usable key (" + e.getMessage() + ")", e);
-        }
-    }
-
-    private static JWSAlgorithm algorithmOf(PublicKey key) {
-        if (key instanceof RSAPublicKey rsa) {
-            if (rsa.getModulus().bitLength() < 2048) {
-                throw new IllegalArgumentException("runnel.jwt.publicKey: RSA " + rsa.getModulus().bitLength()
-                        + " bits (expected: at least 2048)");
-            }
-            return JWSAlgorithm.RS256;
-        }
-        if (key instanceof ECPublicKey ec && ec.getParams().getCurve().getField().getFieldSize() == 256) {
-            return JWSAlgorithm.ES256;
-        }
-        throw new IllegalArgumentException("runnel.jwt.publicKey: " + key.getAlgorithm()
-                + " key (expected: RSA for RS256, or EC P-256 for ES256)");
+    @Override
+    public void close() {
+        keys.close();
     }
 }

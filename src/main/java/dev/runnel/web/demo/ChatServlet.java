@@ -16,7 +16,8 @@ import java.util.Set;
  * {@code POST /chat} {@code {"prompt","conversation"?}} starts an answer and answers {@code 201
  * {"id","topic","stream","conversation",…}}; the tokens stream on {@code chat/<id>}.
  * {@code GET /chat/<id>} shows the answer's state; {@code DELETE /chat/<id>} stops it (409 when it
- * has already ended). Over {@code runnel.chat.maxRunning}: 429 with {@code Retry-After}.
+ * has already ended). A start passes the {@link DemoGate} (its cost: the longest answer's events);
+ * over {@code runnel.chat.maxRunning}: 429 with {@code Retry-After}.
  *
  * <p>Threading: container threads.
  */
@@ -25,11 +26,16 @@ public final class ChatServlet extends FeedServlet {
     private static final Set<String> FIELDS = Set.of("prompt", "conversation");
 
     private final transient ChatFeed chat;
+    private final transient DemoGate gate;
+    private final int answerEvents;
     private final long maxBodyBytes;
 
-    public ChatServlet(ChatFeed chat, long maxBodyBytes) {
+    /** @param answerEvents the most events one answer publishes, what a start is charged */
+    public ChatServlet(ChatFeed chat, DemoGate gate, int answerEvents, long maxBodyBytes) {
         super("GET", "POST", "DELETE");
         this.chat = chat;
+        this.gate = gate;
+        this.answerEvents = answerEvents;
         this.maxBodyBytes = maxBodyBytes;
     }
 
@@ -43,7 +49,7 @@ public final class ChatServlet extends FeedServlet {
             JsonBody body = JsonBody.read(req, maxBodyBytes, FIELDS);
             String prompt = body.string("prompt");
             String conversation = body.string("conversation");
-            AnswerView answer = call(resp, () -> chat.ask(prompt, conversation));
+            AnswerView answer = call(resp, () -> gate.admit(req, answerEvents, client -> chat.ask(prompt, conversation)));
             resp.setHeader("Location", link(req, "/chat/" + answer.id()));
             sendJson(resp, 201, json(req, answer));
             return;

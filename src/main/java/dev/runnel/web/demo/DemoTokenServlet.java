@@ -9,6 +9,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.runnel.feed.NotificationFeed;
 import dev.runnel.hub.TopicNames;
 import dev.runnel.web.auth.Access;
 import dev.runnel.web.http.ApiServlet;
@@ -26,7 +27,8 @@ import java.util.Map;
  * for any user, so the demo pages can log in as someone. It exists only with
  * {@code runnel.demo.tokens=true} (which {@code mvn jetty:run} sets) and must never be enabled in
  * production: it hands out every user's private topics. The token is an HS256 JWT granting
- * {@code users/<user>/}, valid for {@link #TTL_SECONDS}.
+ * {@code users/<user>/} to subscribe and {@code users/<user>/notifications} to publish (so that the
+ * notifications page can send to a user), valid for {@link #TTL_SECONDS}.
  *
  * <p>Threading: container threads.
  */
@@ -63,10 +65,12 @@ public final class DemoTokenServlet extends ApiServlet {
             throw HttpError.badRequest("user: \"" + user + "\" (expected: 1 to 64 of A-Z a-z 0-9 . _ ~ -, not . or ..)");
         }
         List<String> topics = List.of(Access.USERS + user + "/");
+        List<String> publish = List.of(NotificationFeed.userTopic(user));
         long now = System.currentTimeMillis();
         JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
                 .subject(user)
                 .claim("topics", topics)
+                .claim("pub", publish)
                 .issueTime(new Date(now))
                 .expirationTime(new Date(now + TTL_SECONDS * 1000));
         if (issuer != null) {
@@ -88,6 +92,9 @@ public final class DemoTokenServlet extends ApiServlet {
         JsonArray names = new JsonArray();
         topics.forEach(names::add);
         answer.add("topics", names);
+        JsonArray publishes = new JsonArray();
+        publish.forEach(publishes::add);
+        answer.add("publish", publishes);
         sendJson(resp, 200, answer);
     }
 }

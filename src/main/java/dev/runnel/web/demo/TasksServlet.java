@@ -16,7 +16,9 @@ import java.util.Set;
  * {@code POST /tasks} {@code {"steps","stepMillis","failAt"}} (all optional) starts a task and answers
  * {@code 201} with its state, including {@code topic} and {@code stream} (the URL of its event stream);
  * {@code GET /tasks/<id>} shows its state; {@code DELETE /tasks/<id>} cancels it (409 when it has
- * already finished). Over {@code runnel.tasks.maxRunning}: 429 with {@code Retry-After}.
+ * already finished). A start passes the {@link DemoGate} (its cost: the task's events); over
+ * {@code runnel.tasks.maxRunning}, or {@code runnel.tasks.perAddress} for its client: 429 with
+ * {@code Retry-After}.
  *
  * <p>Threading: container threads.
  */
@@ -25,11 +27,13 @@ public final class TasksServlet extends FeedServlet {
     private static final Set<String> FIELDS = Set.of("steps", "stepMillis", "failAt");
 
     private final transient TaskFeed tasks;
+    private final transient DemoGate gate;
     private final long maxBodyBytes;
 
-    public TasksServlet(TaskFeed tasks, long maxBodyBytes) {
+    public TasksServlet(TaskFeed tasks, DemoGate gate, long maxBodyBytes) {
         super("GET", "POST", "DELETE");
         this.tasks = tasks;
+        this.gate = gate;
         this.maxBodyBytes = maxBodyBytes;
     }
 
@@ -45,7 +49,9 @@ public final class TasksServlet extends FeedServlet {
                     body.integer("steps", TaskFeed.DEFAULT_STEPS)));
             long stepMillis = body.integer("stepMillis", TaskFeed.DEFAULT_STEP_MILLIS);
             int failAt = (int) Math.max(-1, Math.min(Integer.MAX_VALUE, body.integer("failAt", 0)));
-            TaskView task = call(resp, () -> tasks.start(steps, stepMillis, failAt));
+            // Out of range, the feed refuses the steps (400) and the gate gives the charge back.
+            int cost = TaskFeed.eventsOf(Math.max(1, Math.min(TaskFeed.MAX_STEPS, steps)));
+            TaskView task = call(resp, () -> gate.admit(req, cost, owner -> tasks.start(owner, steps, stepMillis, failAt)));
             resp.setHeader("Location", link(req, "/tasks/" + task.id()));
             sendJson(resp, 201, json(req, task));
             return;

@@ -15,6 +15,10 @@ import java.util.Set;
  * Base of Runnel's HTTP endpoints: JSON answers and JSON errors {@code {"error": "...", "detail":
  * "..."}}, including for an unsupported method (405), so no client ever has to parse an HTML page.
  *
+ * <p>{@code HEAD} is handled as {@code GET} (the container sends no body). An endpoint whose
+ * {@code GET} does something — opens a stream, starts a run — asks {@link #isHead} and answers only
+ * the headers and status the {@code GET} would get, doing nothing.
+ *
  * <p>Threading: servlets are shared by container threads; subclasses keep no request state in fields.
  */
 public abstract class ApiServlet extends HttpServlet {
@@ -70,9 +74,17 @@ public abstract class ApiServlet extends HttpServlet {
     }
 
     static void sendError(HttpServletResponse resp, int status, String error, String detail) throws IOException {
+        sendError(resp, status, error, detail, null);
+    }
+
+    private static void sendError(HttpServletResponse resp, int status, String error, String detail, String reason)
+            throws IOException {
         JsonObject body = new JsonObject();
         body.addProperty("error", error);
         body.addProperty("detail", detail);
+        if (reason != null) {
+            body.addProperty("reason", reason);
+        }
         sendJson(resp, status, body);
     }
 
@@ -101,6 +113,23 @@ public abstract class ApiServlet extends HttpServlet {
         return false;
     }
 
+    /** Whether the request is a {@code HEAD} (which {@link #handle} sees as {@code GET}). */
+    protected static boolean isHead(HttpServletRequest req) {
+        return req.getMethod().equals("HEAD");
+    }
+
+    /**
+     * The status and headers of an event stream: {@code 200}, UTF-8 {@code text/event-stream}, never
+     * cached, never buffered by a proxy. Bytes, not a Writer: getWriter() without an explicit encoding
+     * would be ISO-8859-1.
+     */
+    protected static void eventStreamHeaders(HttpServletResponse resp) {
+        resp.setStatus(HttpServletResponse.SC_OK);
+        resp.setContentType("text/event-stream;charset=UTF-8");
+        resp.setHeader("Cache-Control", "no-store");
+        resp.setHeader("X-Accel-Buffering", "no");
+    }
+
     /** 405 for {@code method}, with the {@code Allow} header listing {@code allowed}. */
     protected static HttpError methodNotAllowed(String method, String allowed) {
         return new HttpError(405, "method-not-allowed", method + " is not supported here (allowed: " + allowed + ")")
@@ -119,6 +148,6 @@ public abstract class ApiServlet extends HttpServlet {
     /** Answers {@code error}: its headers, its status and its JSON body. */
     static void send(HttpServletResponse resp, HttpError error) throws IOException {
         error.headers().forEach(resp::setHeader);
-        sendError(resp, error.status(), error.error(), error.detail());
+        sendError(resp, error.status(), error.error(), error.detail(), error.reason());
     }
 }

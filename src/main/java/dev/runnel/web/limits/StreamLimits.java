@@ -34,8 +34,7 @@ public final class StreamLimits {
     public Runnable acquire(String address) {
         if (open.incrementAndGet() > max) {
             open.decrementAndGet();
-            throw new HttpError(503, "too-many-streams", "the server holds its maximum of " + max
-                    + " streams (runnel.streams.max); retry later").withHeader("Retry-After", RETRY_AFTER_SECONDS);
+            throw full();
         }
         String key = address == null ? "" : address;
         if (perAddress > 0) {
@@ -50,8 +49,7 @@ public final class StreamLimits {
             });
             if (!granted[0]) {
                 open.decrementAndGet();
-                throw new HttpError(429, "too-many-streams", "this address already has " + perAddress
-                        + " open streams (runnel.streams.perAddress)").withHeader("Retry-After", RETRY_AFTER_SECONDS);
+                throw addressFull();
             }
         }
         AtomicBoolean released = new AtomicBoolean();
@@ -63,6 +61,30 @@ public final class StreamLimits {
                 open.decrementAndGet();
             }
         };
+    }
+
+    /**
+     * What {@link #acquire} would answer, taking nothing (for {@code HEAD}): a release action that does
+     * nothing, or the same refusal.
+     */
+    public Runnable check(String address) {
+        if (open.get() >= max) {
+            throw full();
+        }
+        if (perAddress > 0 && byAddress.getOrDefault(address == null ? "" : address, 0) >= perAddress) {
+            throw addressFull();
+        }
+        return () -> { };
+    }
+
+    private HttpError full() {
+        return new HttpError(503, "too-many-streams", "the server holds its maximum of " + max
+                + " streams (runnel.streams.max); retry later").withHeader("Retry-After", RETRY_AFTER_SECONDS);
+    }
+
+    private HttpError addressFull() {
+        return new HttpError(429, "too-many-streams", "this address already has " + perAddress
+                + " open streams (runnel.streams.perAddress)").withHeader("Retry-After", RETRY_AFTER_SECONDS);
     }
 
     public int open() {
