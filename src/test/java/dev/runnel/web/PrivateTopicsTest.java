@@ -164,6 +164,23 @@ class PrivateTopicsTest {
     }
 
     @Test
+    void aTokenWithoutASubjectIsCappedLikeAnyOtherAndTheCapIsASetting() throws Exception {
+        try (TestServer server = TestServer.start("runnel.jwt.secret", Tokens.SECRET, "runnel.tickets.perSubject", "3")) {
+            String anonymous = Tokens.hs256(new com.nimbusds.jwt.JWTClaimsSet.Builder()
+                    .expirationTime(new java.util.Date(System.currentTimeMillis() + 600_000))
+                    .claim("topics", List.of("users/alice/")).build());
+            for (int i = 0; i < 3; i++) {
+                ticket(server, anonymous, "news");
+            }
+            assertError(server.postJson("/tickets", "{\"topics\":[\"news\"]}", "Authorization", "Bearer " + anonymous),
+                    429, "runnel.tickets.perSubject");
+            String another = Tokens.hs256(new com.nimbusds.jwt.JWTClaimsSet.Builder()
+                    .expirationTime(new java.util.Date(System.currentTimeMillis() + 700_000)).build());
+            ticket(server, another, "news"); // another token without a subject has a budget of its own
+        }
+    }
+
+    @Test
     void configuredPrivatePrefixesNeedAGrantToo() throws Exception {
         try (TestServer server = TestServer.start("runnel.jwt.secret", Tokens.SECRET, "runnel.private", "billing,ops/")) {
             assertError(get(server, "topic=billing"), 401, "private");

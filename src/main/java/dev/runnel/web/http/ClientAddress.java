@@ -81,7 +81,12 @@ public final class ClientAddress {
 
     /** The client's address. */
     public String of(HttpServletRequest req) {
-        String peer = req.getRemoteAddr();
+        return of(req.getRemoteAddr(), Collections.list(req.getHeaders("Forwarded")),
+                Collections.list(req.getHeaders("X-Forwarded-For")));
+    }
+
+    /** The client's address for a request from {@code peer} carrying these header lines. */
+    String of(String peer, List<String> forwarded, List<String> xForwardedFor) {
         InetAddress peerAddress = literal(peer);
         if (peerAddress == null) {
             return peer == null ? "" : peer;
@@ -89,7 +94,7 @@ public final class ClientAddress {
         if (!isTrusted(peerAddress)) {
             return peerAddress.getHostAddress();
         }
-        return resolve(peerAddress, hops(req));
+        return resolve(peerAddress, hops(forwarded, xForwardedFor));
     }
 
     /**
@@ -128,8 +133,7 @@ public final class ClientAddress {
     }
 
     /** The hops the proxies recorded, left (first) to right (nearest): Forwarded's for=, else X-Forwarded-For. */
-    static List<String> hops(HttpServletRequest req) {
-        List<String> forwarded = Collections.list(req.getHeaders("Forwarded"));
+    private static List<String> hops(List<String> forwarded, List<String> xForwardedFor) {
         if (!forwarded.isEmpty()) {
             List<String> hops = new ArrayList<>();
             for (String header : forwarded) {
@@ -140,7 +144,7 @@ public final class ClientAddress {
             return hops;
         }
         List<String> hops = new ArrayList<>();
-        for (String header : Collections.list(req.getHeaders("X-Forwarded-For"))) {
+        for (String header : xForwardedFor) {
             for (String hop : header.split(",")) {
                 hops.add(hop.strip());
             }
