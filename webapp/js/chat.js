@@ -1,4 +1,4 @@
-(function () {
+Runnel.ifDemos(function () {
   'use strict';
   var el = Runnel.el;
   var messages = document.getElementById('messages');
@@ -132,4 +132,4 @@
     button.addEventListener('click', function () { ask(button.textContent); });
   });
   prompt.focus();
-})();
+}, 'chat');

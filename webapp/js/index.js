@@ -1,4 +1,4 @@
-(function () {
+Runnel.ifDemos(function (demos) {
   'use strict';
   var base = new URL('.', location.href).href;
   document.getElementById('curl-examples').textContent =
@@ -9,6 +9,7 @@
     '# start a task and follow it\n' +
     "curl -X POST -H 'Content-Type: application/json' -d '{\"steps\":5}' " + base + 'tasks';
 
+  if (!demos.metrics) return;
   Runnel.connect('events?topic=system', {
     events: {
       metrics: function (m) {
@@ -18,4 +19,4 @@
       }
     }
   });
-})();
+});

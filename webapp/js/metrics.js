@@ -1,4 +1,4 @@
-(function () {
+Runnel.ifDemos(function () {
   'use strict';
   var POINTS = 120;
   var samples = 0;
@@ -46,4 +46,4 @@
   }
 
   Runnel.connect('events?topic=system', { events: { metrics: onMetrics } });
-})();
+}, 'metrics');

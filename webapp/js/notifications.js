@@ -1,4 +1,4 @@
-(function () {
+Runnel.ifDemos(function (demos) {
   'use strict';
   var el = Runnel.el;
   var USER = /^[A-Za-z0-9._~-]{1,64}$/;
@@ -46,6 +46,15 @@
   // token's expiry) EventSource cannot reconnect by itself: open again with a fresh ticket and the
   // last id seen, and the server replays what was missed.
   function openPrivate(me, topics) {
+    if (!demos.tokens) {
+      // No demo tokens on this server (runnel.demo.tokens=false): nothing to sign in with, so do not try.
+      document.getElementById('listening').textContent = 'Signing in as ' + me + ' needs a subscriber token '
+        + 'granting users/' + me + '/: this server hands out no demo tokens (runnel.demo.tokens=false; mvn '
+        + 'jetty:run turns them on). With a token from your own login, set the runnel_token cookie or trade it '
+        + 'for a ticket with POST tickets (README, Security). Receiving broadcasts only.';
+      stream = Runnel.connect('events?topic=notifications', { events: { notification: show } });
+      return;
+    }
     import('./auth.js').then(function (auth) {
       return auth.privateStreamUrl({ user: me, topics: topics, lastEventId: lastId });
     }).then(function (url) {
@@ -108,9 +117,22 @@
       level: document.getElementById('level').value
     };
     if (audience() === 'user') body.user = document.getElementById('to-user').value.trim();
+    if (body.user && !demos.tokens) {
+      error.textContent = 'Sending to one user needs a publisher token granting users/' + body.user
+        + '/notifications, and this server hands out no demo tokens (runnel.demo.tokens=false).';
+      return;
+    }
     var button = document.getElementById('send');
     button.disabled = true;
-    Runnel.post('notifications', body).then(function (sent) {
+    // A user's topic is private: the demo signs the send with a demo token of that user.
+    var credential = body.user ? import('./auth.js').then(function (auth) {
+      return auth.demoToken(body.user);
+    }).then(function (t) {
+      return { Authorization: 'Bearer ' + t.token };
+    }) : Promise.resolve({});
+    credential.then(function (headers) {
+      return Runnel.request('POST', 'notifications', body, headers);
+    }).then(function (sent) {
       result.textContent = 'Sent to ' + (body.user ? body.user : 'everyone') + ' as event ' + sent.id + '.';
     }).catch(function (err) {
       error.textContent = err.message;
@@ -125,4 +147,4 @@
   });
 
   listen();
-})();
+});

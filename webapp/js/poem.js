@@ -1,4 +1,4 @@
-(function () {
+Runnel.ifDemos(function () {
   'use strict';
   var card = document.getElementById('poem-card');
   var text = document.getElementById('poem-text');
@@ -36,4 +36,4 @@
 
   document.getElementById('again').addEventListener('click', start);
   start();
-})();
+});

@@ -1,4 +1,4 @@
-(function () {
+Runnel.ifDemos(function () {
   'use strict';
   var el = Runnel.el;
   var list = document.getElementById('tasks');
@@ -114,4 +114,4 @@
   document.getElementById('start-three').addEventListener('click', function () {
     start().then(start).then(start);
   });
-})();
+});

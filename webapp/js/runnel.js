@@ -4,11 +4,17 @@
  * Runnel.connect(url, options) opens an EventSource and keeps the page's connection indicator
  * (#conn: connecting / open / reconnecting / closed, the last event id, the connection id) up to date.
  * Pushed data is only ever rendered with textContent and DOM APIs (Runnel.el), never as HTML.
+ *
+ * Runnel.ifDemos(start, feature) runs a page only when the server runs its demo (GET demos says
+ * which); otherwise the page says that the demo is off and opens nothing.
  */
 (function () {
   'use strict';
 
-  var STATE_TEXT = { idle: 'idle', connecting: 'connecting', open: 'open', reconnecting: 'reconnecting', closed: 'closed' };
+  var STATE_TEXT = { idle: 'idle', connecting: 'connecting', open: 'open', reconnecting: 'reconnecting', closed: 'closed',
+    off: 'demo off' };
+  var SWITCHES = { enabled: 'runnel.demos.enabled', stocks: 'runnel.stocks.enabled', metrics: 'runnel.metrics.enabled',
+    chat: 'runnel.demos.enabled' };
 
   /** Creates an element: Runnel.el('div', {className: 'x', text: 'hi', dataset: {...}, on: {click: fn}}, child…). */
   function el(tag, props) {
@@ -130,8 +136,9 @@
   }
 
   /** Sends JSON; resolves with the parsed answer, rejects with an Error whose message is the server's detail. */
-  function request(method, url, body) {
+  function request(method, url, body, headers) {
     var init = { method: method, headers: { Accept: 'application/json' } };
+    Object.keys(headers || {}).forEach(function (name) { init.headers[name] = headers[name]; });
     if (body !== undefined) {
       init.headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(body);
@@ -180,6 +187,41 @@
     return s + 's';
   }
 
+  var demoStatus = null;
+
+  /** GET demos, once per page: which demos this server runs ({enabled, tokens, stocks, metrics, chat}). */
+  function demos() {
+    if (!demoStatus) {
+      demoStatus = fetch('demos', { headers: { Accept: 'application/json' } }).then(function (response) {
+        return response.ok ? response.json() : { enabled: true };
+      }).catch(function () {
+        return { enabled: true };
+      });
+    }
+    return demoStatus;
+  }
+
+  /**
+   * Runs start(status) when the server runs this page's demo (feature: 'enabled', 'stocks', 'metrics'
+   * or 'chat'; 'enabled' when omitted); otherwise shows a notice that it is off and starts nothing.
+   */
+  function ifDemos(start, feature) {
+    feature = feature || 'enabled';
+    demos().then(function (status) {
+      if (status.enabled && status[feature] !== false) {
+        start(status);
+        return;
+      }
+      var key = status.enabled ? SWITCHES[feature] : SWITCHES.enabled;
+      var main = document.querySelector('main');
+      main.insertBefore(el('p', { className: 'notice', id: 'demos-off', role: 'status',
+        text: (status.enabled ? 'This demo is off on this server (' : 'The demos are off on this server (')
+          + key + '=false). Runnel itself works as usual: subscribe with GET events, publish with POST publish '
+          + '(see the README).' }), main.firstChild);
+      pageIndicator().set('off');
+    });
+  }
+
   /** A CSS custom property of the page, e.g. Runnel.cssVar('--up'). */
   function cssVar(name) {
     return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
@@ -190,6 +232,8 @@
     connect: connect,
     indicator: pageIndicator,
     request: request,
+    demos: demos,
+    ifDemos: ifDemos,
     post: function (url, body) { return request('POST', url, body || {}); },
     del: function (url) { return request('DELETE', url); },
     time: time,

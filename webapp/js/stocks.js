@@ -1,4 +1,4 @@
-(function () {
+Runnel.ifDemos(function () {
   'use strict';
   var el = Runnel.el;
   var HISTORY = 120;
@@ -91,4 +91,4 @@
     events: { price: onPrice },
     onReset: function () { /* the snapshot that follows brings every symbol up to date */ }
   });
-})();
+}, 'stocks');

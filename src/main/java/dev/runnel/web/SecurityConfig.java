@@ -74,9 +74,9 @@ record SecurityConfig(
             throw new IllegalArgumentException("runnel.jwt.secret: " + jwtSecret.length() + " characters (expected: at least "
                     + MIN_SECRET_BYTES + " bytes, as HS256 requires)");
         }
-        if (jwtJwksRefresh.isZero() || jwtJwksMinInterval.isZero()) {
-            throw new IllegalArgumentException("runnel.jwt.jwksRefresh, runnel.jwt.jwksMinInterval: "
-                    + jwtJwksRefresh.toMillis() + "ms, " + jwtJwksMinInterval.toMillis() + "ms (expected: > 0)");
+        if (jwtJwksMinInterval.isZero() || jwtJwksMinInterval.compareTo(jwtJwksRefresh) >= 0) {
+            throw new IllegalArgumentException("runnel.jwt.jwksMinInterval: " + jwtJwksMinInterval.toMillis()
+                    + "ms (expected: > 0 and shorter than runnel.jwt.jwksRefresh, " + jwtJwksRefresh.toMillis() + "ms)");
         }
         if (ticketTtl.isZero() || ticketTtl.isNegative()) {
             throw new IllegalArgumentException("runnel.tickets.ttl: " + ticketTtl.toMillis() + "ms (expected: > 0)");

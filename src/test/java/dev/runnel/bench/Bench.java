@@ -72,7 +72,8 @@ public final class Bench {
             // themselves, and 19,000 streams are more than the default total.
             List<String> s = new ArrayList<>(List.of("runnel.heartbeat=" + heartbeatSeconds + "s",
                     "runnel.retry.min=200ms", "runnel.retry.max=500ms", "runnel.log.size=100000",
-                    "runnel.streams.perAddress=0", "runnel.publish.rate=0", "runnel.streams.max=100000"));
+                    "runnel.streams.perAddress=0", "runnel.publish.rate=0", "runnel.streams.max=100000",
+                    "runnel.publish.allowLoopback=true"));
             s.addAll(extraSettings);
             return s;
         }

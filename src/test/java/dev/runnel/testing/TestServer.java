@@ -95,6 +95,14 @@ public final class TestServer implements AutoCloseable {
     }
 
     /**
+     * A server with exactly {@code settings} and Runnel's own defaults for the rest, none of the test
+     * defaults of {@link #start}: for tests of a configuration as it ships ({@code mvn jetty:run}'s).
+     */
+    public static TestServer startAsConfigured(Map<String, String> settings) throws Exception {
+        return new TestServer(new LinkedHashMap<>(settings));
+    }
+
+    /**
      * Like {@link #start}, and also serves the demo pages of {@code webapp/} (static files, welcome
      * file {@code index.html}) with Runnel under the context path {@value #DEMO_CONTEXT}.
      */

@@ -175,7 +175,7 @@ final class TokenKeys implements JWSKeySelector<SecurityContext>, AutoCloseable 
         return JWKSourceBuilder.<SecurityContext>create(url,
                         new DefaultResourceRetriever(JWKS_TIMEOUT_MILLIS, JWKS_TIMEOUT_MILLIS, JWKS_MAX_BYTES))
                 .cache(refresh, Math.min(refresh, JWKS_TIMEOUT_MILLIS * 2L))
-                .rateLimited(Math.min(jwks.minInterval().toMillis(), refresh))
+                .rateLimited(jwks.minInterval().toMillis())
                 .refreshAheadCache(false)
                 .retrying(false)
                 .outageTolerant(false)

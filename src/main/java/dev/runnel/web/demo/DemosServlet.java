@@ -4,6 +4,7 @@ import dev.runnel.web.http.ApiServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -31,11 +32,11 @@ public final class DemosServlet extends ApiServlet {
         s.put("stocks", switches.stocks());
         s.put("metrics", switches.metrics());
         s.put("chat", switches.chat());
-        this.status = Map.copyOf(s);
+        this.status = Collections.unmodifiableMap(s);
     }
 
     @Override
     protected void handle(String method, HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        sendJson(resp, 200, new LinkedHashMap<>(status));
+        sendJson(resp, 200, status);
     }
 }
