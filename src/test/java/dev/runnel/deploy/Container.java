@@ -30,8 +30,15 @@ abstract class Container implements AutoCloseable {
     static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
 
-    /** Runnel settings for every container: a short heartbeat finds a vanished client within a second or two. */
-    static final Map<String, String> RUNNEL_ENV = Map.of("RUNNEL_HEARTBEAT", "500ms");
+    /** The publish secret of every container: by default nothing publishes without a credential. */
+    static final String PUBLISH_SECRET = "it-publish-secret";
+
+    /**
+     * Runnel settings for every container: a short heartbeat finds a vanished client within a second or
+     * two; the tests publish with the secret.
+     */
+    static final Map<String, String> RUNNEL_ENV = Map.of("RUNNEL_HEARTBEAT", "500ms",
+            "RUNNEL_PUBLISH_SECRET", PUBLISH_SECRET);
 
     /** What must never appear in a container's log, with what it would mean. */
     private static final List<Forbidden> FORBIDDEN = List.of(
@@ -73,20 +80,26 @@ abstract class Container implements AutoCloseable {
 
     /** Starts the process and waits until Runnel answers {@code GET stats}. */
     final void start(RunnelClient client) throws IOException {
+        launch(Map.of());
+        Eventually.await(name + " answers GET stats", () -> {
+            assertAlive();
+            return client.statsAsync();
+        }, stats -> true, START_TIMEOUT);
+    }
+
+    /** Starts the process with {@link #RUNNEL_ENV} and then {@code runnelEnv}, without waiting for anything. */
+    final void launch(Map<String, String> runnelEnv) throws IOException {
         ProcessBuilder builder = command().redirectErrorStream(true).redirectOutput(console.toFile());
         builder.environment().keySet().removeIf(k -> k.startsWith("RUNNEL_") || k.equals("JAVA_TOOL_OPTIONS")
                 || k.equals("JDK_JAVA_OPTIONS") || k.equals("JAVA_OPTS") || k.startsWith("CATALINA_")
                 || k.startsWith("JETTY_"));
         builder.environment().putAll(RUNNEL_ENV);
+        builder.environment().putAll(runnelEnv);
         environment(builder.environment());
         process = builder.start();
         // Should the test JVM itself be stopped, take the container down with it.
         reaper = new Thread(this::destroy, "stop-" + name);
         Runtime.getRuntime().addShutdownHook(reaper);
-        Eventually.await(name + " answers GET stats", () -> {
-            assertAlive();
-            return client.statsAsync();
-        }, stats -> true, START_TIMEOUT);
     }
 
     /** Container-specific environment (JAVA_HOME, CATALINA_BASE, …). */

@@ -66,7 +66,7 @@ abstract class ContainerSmoke {
             container = newContainer();
             http = newHttpClient();
             http.start();
-            runnel = new RunnelClient(http, container.baseUri());
+            runnel = new RunnelClient(http, container.baseUri()).withBearer(Container.PUBLISH_SECRET);
             container.start(runnel);
         } catch (Throwable t) {
             try {
@@ -198,6 +198,32 @@ abstract class ContainerSmoke {
             stream.abort();
         }
         runnel.awaitConnections(0, GONE_WITHIN);
+    }
+
+    @Test
+    @Order(55)
+    void aHundredHeadsOpenNoStreamAndAGetStillStreams() throws Exception {
+        runnel.awaitConnections(0, GONE_WITHIN);
+        long opened = runnel.stats().get("streamsOpened").getAsLong();
+        for (int i = 0; i < 100; i++) {
+            ContentResponse head = runnel.head("events?topic=it/head");
+            assertEquals(200, head.getStatus(), "HEAD " + i);
+            assertEquals("text/event-stream;charset=UTF-8", head.getHeaders().get("Content-Type"));
+            assertEquals("no-store", head.getHeaders().get("Cache-Control"));
+        }
+        for (int i = 0; i < 5; i++) {
+            ContentResponse poem = runnel.head("demo/poem");
+            assertEquals(200, poem.getStatus(), "HEAD demo/poem " + i);
+            assertEquals("text/event-stream;charset=UTF-8", poem.getHeaders().get("Content-Type"));
+        }
+        JsonObject stats = runnel.stats();
+        assertEquals(0, stats.get("connections").getAsInt(), stats.toString());
+        assertEquals(0, stats.get("streamAddresses").getAsInt(), stats.toString());
+        assertEquals(opened, stats.get("streamsOpened").getAsLong(), "no HEAD opened a stream: " + stats);
+        try (EventRecorder stream = runnel.subscribe("it/head")) {
+            assertEquals(200, stream.status());
+            stream.connected();
+        }
     }
 
     @Test

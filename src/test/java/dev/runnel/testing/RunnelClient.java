@@ -11,6 +11,7 @@ import java.util.function.Predicate;
 import org.eclipse.jetty.client.CompletableResponseListener;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.StringRequestContent;
 import org.eclipse.jetty.http.HttpMethod;
 
@@ -25,13 +26,24 @@ public final class RunnelClient {
 
     private final HttpClient client;
     private final URI base;
+    private final String bearer;
 
     public RunnelClient(HttpClient client, URI base) {
+        this(client, base, null);
+    }
+
+    private RunnelClient(HttpClient client, URI base, String bearer) {
         if (!base.getPath().endsWith("/")) {
             throw new IllegalArgumentException("base: " + base + " (expected: a path ending in /)");
         }
         this.client = client;
         this.base = base;
+        this.bearer = bearer;
+    }
+
+    /** The same client, sending {@code Authorization: Bearer credential} with what it POSTs. */
+    public RunnelClient withBearer(String credential) {
+        return new RunnelClient(client, base, credential);
     }
 
     public URI base() {
@@ -62,8 +74,18 @@ public final class RunnelClient {
 
     /** POSTs a JSON body; returns the response, whatever its status. */
     public ContentResponse postJson(String relative, String json) throws Exception {
-        return client.newRequest(uri(relative)).method(HttpMethod.POST)
+        Request request = client.newRequest(uri(relative)).method(HttpMethod.POST)
                 .body(new StringRequestContent("application/json", json, StandardCharsets.UTF_8))
+                .timeout(REQUEST_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        if (bearer != null) {
+            request.headers(h -> h.put("Authorization", "Bearer " + bearer));
+        }
+        return request.send();
+    }
+
+    /** A {@code HEAD} request; returns the response, whatever its status. */
+    public ContentResponse head(String relative) throws Exception {
+        return client.newRequest(uri(relative)).method(HttpMethod.HEAD)
                 .timeout(REQUEST_TIMEOUT_SECONDS, TimeUnit.SECONDS).send();
     }
 
