@@ -129,7 +129,7 @@ public final class Runnel implements Server, AutoCloseable {
         }
         if (!ways.isEmpty()) {
             LOG.log(Level.WARNING, "Publishing without a credential is possible: " + String.join("; ", ways)
-                    + ". Turn both off in production.");
+                    + (ways.size() == 1 ? ". Turn it off in production." : ". Turn them off in production."));
         }
     }
 
