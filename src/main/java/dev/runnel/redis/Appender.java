@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
@@ -136,19 +137,25 @@ public final class Appender implements AutoCloseable {
                     probe();
                 }
                 lastUsedNanos = System.nanoTime();
-                List<SharedLog.Appended> answers = log.appendAll(connection, todo.stream().map(Pending::append).toList());
+                List<SharedLog.Answer> answers = log.appendAll(connection, todo.stream().map(Pending::append).toList());
                 for (int i = 0; i < todo.size(); i++) {
-                    todo.get(i).done.complete(answers.get(i));
+                    SharedLog.Answer a = answers.get(i);
+                    if (a.refused() != null) {
+                        todo.get(i).done.completeExceptionally(a.refused()); // refused by Redis: not logged
+                    } else {
+                        todo.get(i).done.complete(a.appended());
+                    }
                 }
                 return;
-            } catch (JedisException | RedisUnavailableException e) {
+            } catch (JedisConnectionException | RedisUnavailableException e) {
                 disconnect();
-                RuntimeException failure = e instanceof JedisException je ? Replies.failure("append", je) : e;
+                RuntimeException failure = e instanceof JedisConnectionException je ? Replies.failure("append", je) : e;
                 todo = retryable(todo, failure);
                 if (!todo.isEmpty()) {
                     Thread.sleep(RETRY_PAUSE_MILLIS); // a pause between reconnects, not a wait for an outcome
                 }
             } catch (RuntimeException e) {
+                disconnect(); // what state the connection is in is unknown
                 todo.forEach(p -> p.done.completeExceptionally(e));
                 return;
             }

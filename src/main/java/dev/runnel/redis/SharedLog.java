@@ -13,6 +13,7 @@ import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
@@ -161,14 +162,27 @@ public final class SharedLog {
      * atomic script. Answers in the same order.
      *
      * @throws RedisUnavailableException Redis did not answer in time; any of them may have been applied
+     * @throws JedisDataException        Redis refused one of them (out of memory, say); the others were
+     *                                   logged
      */
     public List<Appended> appendAll(List<Append> batch) {
         boolean repeatable = batch.stream().allMatch(a -> a.idempotencyKey() != null);
-        return redis.call("append to the shared log", repeatable, jedis -> appendAll(jedis, batch));
+        List<Answer> answers = redis.call("append to the shared log", repeatable, jedis -> appendAll(jedis, batch));
+        List<Appended> out = new ArrayList<>(answers.size());
+        for (Answer a : answers) {
+            if (a.refused() != null) {
+                throw a.refused();
+            }
+            out.add(a.appended());
+        }
+        return out;
     }
 
-    /** As {@link #appendAll(List)}, on a connection the caller owns (the appender's). */
-    List<Appended> appendAll(Jedis jedis, List<Append> batch) {
+    /** One publication's answer in a pipeline: its position, or why Redis refused it alone. */
+    record Answer(Appended appended, JedisDataException refused) {}
+
+    /** As {@link #appendAll(List)}, on a connection the caller owns (the appender's), answer by answer. */
+    List<Answer> appendAll(Jedis jedis, List<Append> batch) {
         String writingTo = currentEpoch();
         List<Response<Object>> responses = new ArrayList<>(batch.size());
         try (Pipeline pipeline = jedis.pipelined()) {
@@ -177,23 +191,30 @@ public final class SharedLog {
             }
             pipeline.sync();
         }
-        List<Appended> out = new ArrayList<>(batch.size());
+        List<Answer> out = new ArrayList<>(batch.size());
         List<Integer> again = new ArrayList<>();
         for (int i = 0; i < batch.size(); i++) {
             Appended appended = null;
+            JedisDataException refused = null;
             try {
                 appended = appended(writingTo, responses.get(i).get());
             } catch (JedisNoScriptException e) {
                 // Redis forgot the script (restart, failover, SCRIPT FLUSH): this one did not run.
+            } catch (JedisDataException e) {
+                refused = e;
             }
-            out.add(appended);
-            if (appended == null) {
+            out.add(new Answer(appended, refused));
+            if (appended == null && refused == null) {
                 again.add(i);
             }
         }
         // In their order, and one by one: they may need the script's text, or a new epoch.
         for (int i : again) {
-            out.set(i, appendOn(jedis, batch.get(i)));
+            try {
+                out.set(i, new Answer(appendOn(jedis, batch.get(i)), null));
+            } catch (JedisDataException e) {
+                out.set(i, new Answer(null, e));
+            }
         }
         return out;
     }

@@ -4,6 +4,7 @@ import static dev.runnel.redis.RedisRig.stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.runnel.hub.Publication;
 import dev.runnel.hub.TopicKind;
@@ -44,6 +45,27 @@ class AppenderTest {
             assertEquals(2000, read.size());
             for (int i = 0; i < read.size(); i++) {
                 assertEquals("e" + (i + 1), read.get(i).data());
+            }
+        }
+    }
+
+    @Test
+    void aPublicationRedisRefusesFailsAloneAndTheAppenderGoesOn() throws Exception {
+        try (RedisServer server = RedisServer.start(RedisServer.Persistence.NONE);
+                RedisConnections redis = RedisRig.connect(server, "a")) {
+            SharedLog log = new SharedLog(redis, "runnel", RedisRig.BOUNDS);
+            String epoch = log.open();
+            try (Appender appender = new Appender(redis, log, 64, 100, Duration.ofSeconds(5))) {
+                appender.start();
+                assertEquals(epoch + "-1", appender.submit(stream("news", "1")).get(10, TimeUnit.SECONDS).id());
+                assertEquals("+OK", server.command("CONFIG", "SET", "maxmemory", "1"));
+                ExecutionException refused = assertThrows(ExecutionException.class,
+                        () -> appender.submit(stream("news", "2")).get(10, TimeUnit.SECONDS));
+                assertInstanceOf(redis.clients.jedis.exceptions.JedisDataException.class, refused.getCause());
+                assertTrue(refused.getCause().getMessage().contains("OOM"), refused.getCause().getMessage());
+                assertEquals("+OK", server.command("CONFIG", "SET", "maxmemory", "0"));
+                assertEquals(epoch + "-2", appender.submit(stream("news", "3")).get(10, TimeUnit.SECONDS).id(),
+                        "the refused one took no sequence");
             }
         }
     }
