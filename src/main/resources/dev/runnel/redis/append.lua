@@ -52,7 +52,6 @@ redis.call('XADD', KEYS[3], string.format('%d-0', seq), unpack(fields))
 -- What the event costs Redis, roughly: its strings and a fixed overhead per entry.
 local size = #ARGV[3] + #ARGV[4] + #ARGV[5] + #ARGV[6] + 64
 redis.call('RPUSH', KEYS[4], string.format('%d:%d', time, size))
-redis.call('HINCRBY', KEYS[2], 'bytes', size)
 if kind == 'state' then
   redis.call('HSET', KEYS[5], ARGV[6], string.format('%d\n%d\n', seq, time) .. ARGV[4] .. '\n' .. ARGV[5])
 elseif kind == 'finite' then
@@ -67,5 +66,5 @@ end
 if ARGV[8] == '1' then
   redis.call('SET', KEYS[6], string.format('%d:%d', seq, time), 'PX', ARGV[12])
 end
-trim(KEYS[2], KEYS[3], KEYS[4], seq, tonumber(ARGV[9]), tonumber(ARGV[10]), time - tonumber(ARGV[11]))
+trim(KEYS[2], KEYS[3], KEYS[4], seq, size, tonumber(ARGV[9]), tonumber(ARGV[10]), time - tonumber(ARGV[11]))
 return {'appended', seq, time}

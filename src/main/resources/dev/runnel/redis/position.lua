@@ -9,6 +9,6 @@ if current ~= ARGV[1] then
   return {'epoch', current or ''}
 end
 local head = tonumber(redis.call('HGET', KEYS[2], 'head') or '0')
-local oldest = trim(KEYS[2], KEYS[3], KEYS[4], head, tonumber(ARGV[2]), tonumber(ARGV[3]),
+local oldest = trim(KEYS[2], KEYS[3], KEYS[4], head, 0, tonumber(ARGV[2]), tonumber(ARGV[3]),
     now_millis() - tonumber(ARGV[4]))
 return {'position', head, oldest}
