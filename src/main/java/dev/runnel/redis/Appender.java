@@ -25,7 +25,9 @@ import redis.clients.jedis.exceptions.JedisException;
  * <p>A batch whose answer does not come (Redis stopped, the socket timed out) has an unknown
  * outcome. Its publications with an idempotency key are sent again after a reconnect, until
  * {@code retryFor} has passed since they were submitted, and are logged exactly once; the others fail
- * with {@link RedisUnavailableException} at once, since repeating them might log them twice.
+ * with {@link RedisUnavailableException} at once, since repeating them might log them twice. Later
+ * publications wait behind a batch that is being sent again (they keep their order), and the bounded
+ * queue refuses what does not fit meanwhile.
  *
  * <p>Threading: {@link #submit} may be called from any thread; the pipeline runs on one thread,
  * {@code runnel-redis-append}, started by {@link #start} and ended by {@link #close}.
