@@ -1,7 +1,5 @@
 package dev.runnel.testing;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,7 +10,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -73,14 +70,7 @@ public final class Browser implements AutoCloseable {
      * environment variable {@code RUNNEL_REQUIRE_ALL} is {@code true}.
      */
     public static void assumeAvailable() {
-        String reason = unavailableReason();
-        if (reason == null) {
-            return;
-        }
-        if ("true".equalsIgnoreCase(System.getenv("RUNNEL_REQUIRE_ALL"))) {
-            fail(reason + "; RUNNEL_REQUIRE_ALL=true makes them required");
-        }
-        Assumptions.abort(reason + "; skipping");
+        Prerequisites.require(unavailableReason());
     }
 
     /** Starts a browser; see {@link #assumeAvailable} for a machine without one. */
