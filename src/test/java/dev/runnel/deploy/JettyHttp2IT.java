@@ -57,13 +57,20 @@ class JettyHttp2IT extends ContainerSmoke {
     void moreStreamsThanABrowsersHttp1LimitShareOneConnection() throws Exception {
         List<EventRecorder> streams = new ArrayList<>();
         try {
-            for (int i = 0; i < 10; i++) {
+            // The first stream opens the connection; until its SETTINGS arrive the client cannot know
+            // how many streams it multiplexes, and streams requested meanwhile may open a second one.
+            EventRecorder first = runnel.subscribe("it/many");
+            streams.add(first);
+            first.connected();
+            for (int i = 1; i < 10; i++) {
                 EventRecorder stream = runnel.subscribe("it/many");
                 streams.add(stream);
             }
             for (EventRecorder stream : streams) {
                 assertEquals(HttpVersion.HTTP_2, stream.response().getVersion());
-                stream.connected();
+                if (stream != first) {
+                    stream.connected();
+                }
             }
             String id = runnel.publish("it/many", "tick", "all of you");
             for (EventRecorder stream : streams) {
@@ -71,8 +78,10 @@ class JettyHttp2IT extends ContainerSmoke {
             }
             List<Destination> destinations = http.getDestinations();
             assertEquals(1, destinations.size(), destinations.toString());
-            assertEquals(1, ((AbstractConnectionPool) destinations.get(0).getConnectionPool()).getConnectionCount(),
-                    "connections to " + destinations.get(0));
+            // Active, not all: an idle connection an earlier test of this class left in the pool carries
+            // none of these streams.
+            assertEquals(1, ((AbstractConnectionPool) destinations.get(0).getConnectionPool())
+                    .getActiveConnectionCount(), "connections to " + destinations.get(0));
         } finally {
             streams.forEach(EventRecorder::close);
         }
