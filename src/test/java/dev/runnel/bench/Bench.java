@@ -75,7 +75,10 @@ public final class Bench {
         long warmUpNanos = TimeUnit.SECONDS.toNanos(10);
         String profile;
         List<String> jettyProperties = List.of();
+        Map<String, Variant> variants = Map.of();
+        String reference;
         int logSize = 100_000;
+        int nchanBuffer = -1;
         int perProcess = 5000;
         List<String> serverJvm = split(DEFAULT_SERVER_JVM);
         List<String> clientJvm = split(DEFAULT_CLIENT_JVM);
@@ -99,9 +102,47 @@ public final class Bench {
             return logSize;
         }
 
+        /** nchan's per-channel buffer ({@code --nchan-buffer}): by default as many events as Runnel's log. */
+        int nchanBuffer() {
+            return nchanBuffer >= 0 ? nchanBuffer : logSize;
+        }
+
         /** Runnel's {@code runnel.log.maxAge} default, an hour: what nchan's message timeout is set to. */
         long logMaxAgeSeconds() {
             return 3600;
+        }
+    }
+
+    /**
+     * An experiment: Runnel on jetty-home with another WAR, more Runnel settings or more Jetty start
+     * properties, run as a server of its own name beside the others. {@code --variants} gives them as
+     * {@code name=war:/path.war+set:runnel.k=v+jetty:jetty.k=v;name2=…}.
+     */
+    record Variant(String war, List<String> settings, List<String> jettyProperties) {
+        static Map<String, Variant> parse(String spec) {
+            Map<String, Variant> variants = new LinkedHashMap<>();
+            for (String one : spec.split(";")) {
+                int eq = one.indexOf('=');
+                if (eq <= 0) {
+                    throw new IllegalArgumentException("variants: \"" + one + "\" (expected: name=war:…+set:…+jetty:…)");
+                }
+                String war = null;
+                List<String> settings = new ArrayList<>();
+                List<String> jetty = new ArrayList<>();
+                for (String part : one.substring(eq + 1).split("\\+")) {
+                    if (part.startsWith("war:")) {
+                        war = part.substring(4);
+                    } else if (part.startsWith("set:")) {
+                        settings.add(part.substring(4));
+                    } else if (part.startsWith("jetty:")) {
+                        jetty.add(part.substring(6));
+                    } else {
+                        throw new IllegalArgumentException("variants: \"" + part + "\" (expected: war:, set: or jetty:)");
+                    }
+                }
+                variants.put(one.substring(0, eq).strip(), new Variant(war, settings, jetty));
+            }
+            return variants;
         }
     }
 
@@ -123,6 +164,9 @@ public final class Bench {
         options.profile = flags.containsKey("profile") ? (flags.get("profile").equals("true") ? "cpu" : flags.get("profile"))
                 : null;
         options.jettyProperties = flags.containsKey("jetty") ? List.of(flags.get("jetty").split(",")) : List.of();
+        options.variants = flags.containsKey("variants") ? Variant.parse(flags.get("variants")) : Map.of();
+        options.reference = flags.get("reference");
+        options.nchanBuffer = integer("nchan-buffer", -1);
         options.perProcess = integer("per-process", 5000);
         options.serverJvm = split(flag("server-jvm", DEFAULT_SERVER_JVM));
         options.clientJvm = split(flag("client-jvm", DEFAULT_CLIENT_JVM));
@@ -204,8 +248,16 @@ public final class Bench {
                     }
                 }
                 case "baseline" -> { }
-                default -> throw new IllegalArgumentException("servers: \"" + k
-                        + "\" (expected: runnel, baseline or nchan)");
+                default -> {
+                    if (!options.variants.containsKey(k)) {
+                        throw new IllegalArgumentException("servers: \"" + k
+                                + "\" (expected: runnel, baseline, nchan or a name from --variants)");
+                    }
+                    String reason = JettyHomeServer.unavailableReason();
+                    if (reason != null) {
+                        throw new IllegalStateException(k + " on jetty-home: " + reason);
+                    }
+                }
             }
             servers.add(k);
         }
@@ -215,9 +267,10 @@ public final class Bench {
     private ServerProcess startServer(String kind, File logDir) throws IOException, InterruptedException {
         return switch (kind) {
             case "nchan" -> NchanServer.start(options, logDir);
-            case "runnel" -> options.runnelContainer.equals("jetty-home") ? JettyHomeServer.start(options, logDir)
+            case "runnel" -> options.runnelContainer.equals("jetty-home") ? JettyHomeServer.start(options, null, logDir)
                     : EmbeddedServer.start(kind, options, logDir);
-            default -> EmbeddedServer.start(kind, options, logDir);
+            case "baseline" -> EmbeddedServer.start(kind, options, logDir);
+            default -> JettyHomeServer.start(options, options.variants.get(kind), logDir);
         };
     }
 

@@ -44,10 +44,18 @@ final class JettyHomeServer implements ServerProcess {
     private volatile String[] jstatHeader;
     private volatile String[] jstatLine;
 
+    private final Thread reaper;
+
     private JettyHomeServer(Process process, int port, Process jstat) {
         this.process = process;
         this.port = port;
         this.jstat = jstat;
+        // Should the harness itself be stopped, take the server down with it.
+        this.reaper = new Thread(() -> {
+            jstat.destroyForcibly();
+            process.destroyForcibly();
+        }, "bench-stop-jetty");
+        Runtime.getRuntime().addShutdownHook(reaper);
         Thread reader = new Thread(this::readJstat, "bench-jstat");
         reader.setDaemon(true);
         reader.start();
@@ -65,11 +73,17 @@ final class JettyHomeServer implements ServerProcess {
         }
     }
 
-    static JettyHomeServer start(Bench.Options options, File logDir) throws IOException, InterruptedException {
+    /**
+     * Starts Runnel on Jetty; {@code variant}, when not null, changes the WAR, adds Runnel settings or
+     * Jetty start properties for an experiment measured beside the plain one.
+     */
+    static JettyHomeServer start(Bench.Options options, Bench.Variant variant, File logDir) throws IOException,
+            InterruptedException {
         Path dir = logDir.toPath().resolve("runnel-jetty-" + System.nanoTime()).toAbsolutePath();
         Path base = dir.resolve("jetty-base");
         JettyContainer.copyBase(Artifacts.jettyBase(), base);
-        JettyContainer.copy(Artifacts.war(), base.resolve("webapps/runnel.war"));
+        Path war = variant != null && variant.war() != null ? Path.of(variant.war()) : Artifacts.war();
+        JettyContainer.copy(war, base.resolve("webapps/runnel.war"));
         File tmp = dir.resolve("tmp").toFile();
         tmp.mkdirs();
         int port = FreePort.pick();
@@ -77,7 +91,11 @@ final class JettyHomeServer implements ServerProcess {
         List<String> command = new ArrayList<>();
         command.add(java.toString());
         command.addAll(options.serverJvm);
-        for (String setting : options.runnelSettings()) {
+        List<String> settings = new ArrayList<>(options.runnelSettings());
+        if (variant != null) {
+            settings.addAll(variant.settings());
+        }
+        for (String setting : settings) {
             command.add("-D" + setting);
         }
         command.add("-Djava.io.tmpdir=" + tmp);
@@ -88,6 +106,9 @@ final class JettyHomeServer implements ServerProcess {
             command.add("jetty.http.acceptedSendBufferSize=" + options.sendBuffer);
         }
         command.addAll(options.jettyProperties);
+        if (variant != null) {
+            command.addAll(variant.jettyProperties());
+        }
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(new File(logDir, "runnel-jetty-" + port + ".log"));
         Map<String, String> env = pb.environment();
@@ -227,6 +248,11 @@ final class JettyHomeServer implements ServerProcess {
     public void close() {
         jstat.destroyForcibly();
         destroy(process);
+        try {
+            Runtime.getRuntime().removeShutdownHook(reaper);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook runs anyway
+        }
     }
 
     /** SIGTERM (Jetty's shutdown hook stops the server, a profiler agent writes its output), then a kill. */

@@ -41,9 +41,17 @@ final class NchanServer implements ServerProcess {
     private final int port;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
+    private final Thread reaper;
+
     private NchanServer(Process master, int port) {
         this.master = master;
         this.port = port;
+        // Should the harness itself be stopped, take nginx down with it.
+        this.reaper = new Thread(() -> {
+            master.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+            master.destroyForcibly();
+        }, "bench-stop-nchan");
+        Runtime.getRuntime().addShutdownHook(reaper);
     }
 
     /** Why nchan cannot run here, or null when it can. */
@@ -123,7 +131,7 @@ final class NchanServer implements ServerProcess {
                     }
                 }
                 """, MODULE, dir.resolve("nginx.pid"), dir.resolve("error.log"), temp, temp, temp, temp, temp, port,
-                sendBuffer, options.heartbeatSeconds, options.logSize(), options.logMaxAgeSeconds());
+                sendBuffer, options.heartbeatSeconds, options.nchanBuffer(), options.logMaxAgeSeconds());
     }
 
     private void awaitStatus() throws IOException, InterruptedException {
@@ -200,6 +208,11 @@ final class NchanServer implements ServerProcess {
         } catch (InterruptedException e) {
             master.destroyForcibly();
             Thread.currentThread().interrupt();
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(reaper);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook runs anyway
         }
     }
 }

@@ -52,7 +52,7 @@ final class Profiler {
         String pid = Long.toString(server.pids().get(0));
         String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
         // Quoted: jcmd would otherwise read the "=" in the agent's options as one of its own arguments.
-        run(List.of(jcmd, pid, "JVMTI.agent_load", library, "\"start,event=" + event + ",interval=1ms\""));
+        run(List.of(jcmd, pid, "JVMTI.agent_load", library, "\"start,threads,event=" + event + ",interval=1ms\""));
         String file = out.getAbsolutePath() + ".collapsed";
         return new Profiler(List.of(jcmd, pid, "JVMTI.agent_load", library, "\"stop,collapsed,file=" + file + "\""),
                 null, file);

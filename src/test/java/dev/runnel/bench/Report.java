@@ -49,15 +49,23 @@ final class Report {
             byCase.computeIfAbsent((String) r.get("case"), k -> new ArrayList<>()).add(r);
         }
         for (var e : byCase.entrySet()) {
-            table(md, e.getKey(), e.getValue());
+            table(md, e.getKey(), e.getValue(), options.reference);
         }
         return md.toString();
     }
 
-    private static void table(StringBuilder md, String name, List<Map<String, Object>> runs) {
+    /** {@code --reference} when given and present, else nchan, else the baseline, else none. */
+    private static String reference(List<String> servers, String chosen) {
+        if (chosen != null && servers.contains(chosen)) {
+            return chosen;
+        }
+        return servers.contains("nchan") ? "nchan" : servers.contains("baseline") ? "baseline" : null;
+    }
+
+    private static void table(StringBuilder md, String name, List<Map<String, Object>> runs, String chosenReference) {
         md.append("#### ").append(name).append("\n\n");
         List<String> servers = new ArrayList<>(new LinkedHashSet<>(runs.stream().map(r -> (String) r.get("server")).toList()));
-        String reference = servers.contains("nchan") ? "nchan" : servers.contains("baseline") ? "baseline" : null;
+        String reference = reference(servers, chosenReference);
         List<String> compared = servers.stream().filter(s -> reference != null && !s.equals(reference)).toList();
         Set<String> metrics = new LinkedHashSet<>();
         for (Map<String, Object> r : runs) {
