@@ -13,47 +13,42 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import org.HdrHistogram.Histogram;
 
 /**
- * One measurement: a server JVM of one kind ({@code runnel} or {@code baseline}) and the client JVMs
- * that load it, from start to the merged results. Each client process holds at most
- * {@code perProcess} connections (well under the 20,000 open files a process may have) and binds its
- * sockets to a loopback address of its own ({@code 127.0.0.2}, {@code 127.0.0.3}, …), so the ephemeral
- * port range is never what limits a ramp.
+ * One pass of a scenario against a running {@link ServerProcess}: the client JVMs that load it, from
+ * start to the merged results. Each client process holds at most {@code perProcess} connections (well
+ * under the 20,000 open files a process may have) and binds its sockets to a loopback address of its
+ * own ({@code 127.0.0.2}, {@code 127.0.0.3}, …), so the ephemeral port range is never what limits a ramp.
+ * Closing it stops the clients; the server outlives it (a warm-up pass and the measured pass share one).
  *
- * <p>Threading: driven by one coordinator thread; progress arrives on the processes' reader threads.
+ * <p>Threading: driven by one coordinator thread, plus at most one sampler calling {@link #interval}
+ * and {@link #serverStats}; progress arrives on the processes' reader threads.
  */
 final class BenchRun implements AutoCloseable {
     final String kind;
+    private final ServerProcess server;
     private final Bench.Options options;
     private final File logDir;
-    private ChildProcess server;
-    private int port;
+    private final String name;
     private final List<ChildProcess> clients = new ArrayList<>();
     private final List<Integer> shares = new ArrayList<>();
     private AtomicLongArray delivered;
     private AtomicLongArray open;
     int subscribers;
 
-    BenchRun(String kind, Bench.Options options, File logDir) {
+    /** {@code name} tells this pass's client logs apart from another's on the same server ({@code warm-up}). */
+    BenchRun(String kind, ServerProcess server, Bench.Options options, File logDir, String name) {
         this.kind = kind;
+        this.server = server;
         this.options = options;
         this.logDir = logDir;
+        this.name = name;
     }
 
-    /** Starts the server JVM with the harness's GC and heap flags. */
-    void startServer() throws IOException, InterruptedException {
-        List<String> args = new ArrayList<>(List.of("--kind", kind, "--heartbeat-seconds",
-                Long.toString(options.heartbeatSeconds), "--send-buffer", Integer.toString(options.sendBuffer)));
-        if (kind.equals("runnel")) {
-            args.add("--set");
-            args.add(String.join(",", options.runnelSettings()));
-        }
-        server = ChildProcess.start(kind + "-server", options.serverJvm, BenchServer.class.getName(), args, logDir,
-                line -> { });
-        port = Integer.parseInt(server.await("PORT", 30_000));
+    ServerProcess server() {
+        return server;
     }
 
     int port() {
-        return port;
+        return server.port();
     }
 
     /**
@@ -74,11 +69,13 @@ final class BenchRun implements AutoCloseable {
             int slowHere = last ? slow : 0;
             shares.add(share + slowHere);
             int index = i;
-            List<String> args = List.of("--server", "127.0.0.1:" + port, "--path", "/events",
+            ServerProcess.Endpoints endpoints = server.endpoints();
+            List<String> args = List.of("--server", "127.0.0.1:" + server.port(), "--path", endpoints.subscribe(),
+                    "--comma-topics", Boolean.toString(endpoints.commaTopics()),
                     "--bind", "127.0.0." + (2 + i), "--topics", Integer.toString(topics),
                     "--topics-per-connection", Integer.toString(topicsPerConnection),
                     "--first-index", Integer.toString(first), "--slow", Integer.toString(slowHere));
-            clients.add(ChildProcess.start(kind + "-client-" + i, options.clientJvm, LoadClient.class.getName(), args,
+            clients.add(ChildProcess.start(kind + "-" + name + "-client-" + i, options.clientJvm, LoadClient.class.getName(), args,
                     logDir, line -> progress(index, line)));
             first += share + slowHere;
         }
@@ -125,10 +122,35 @@ final class BenchRun implements AutoCloseable {
         return new long[] {openCount, failed};
     }
 
-    /** The server's counters; after a full GC when {@code gc}. */
+    /** The server's counters; after a full GC when {@code gc} (see {@link ServerProcess#stats}). */
     JsonObject serverStats(boolean gc) throws InterruptedException {
-        server.send(gc ? "GC" : "STATS");
-        return JsonParser.parseString(server.await("STATS", 120_000)).getAsJsonObject();
+        try {
+            return server.stats(gc);
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(kind + ": server counters unavailable: " + e, e);
+        }
+    }
+
+    /** Deliveries so far and the latencies recorded since the previous call, across every client. */
+    Interval interval() throws InterruptedException {
+        for (ChildProcess c : clients) {
+            c.send("INTERVAL");
+        }
+        Interval merged = new Interval();
+        for (ChildProcess c : clients) {
+            String[] w = c.await("I ", 30_000).split(" ");
+            merged.delivered += Long.parseLong(w[0]);
+            merged.latency.add(Histograms.decode(w[1]));
+        }
+        return merged;
+    }
+
+    /** What {@link #interval} answers. */
+    static final class Interval {
+        long delivered;
+        final Histogram latency = new Histogram(TimeUnit.MINUTES.toNanos(10), 3);
     }
 
     /** Tells every client what was published, waits for their results and merges them. */
@@ -150,9 +172,6 @@ final class BenchRun implements AutoCloseable {
     public void close() {
         for (ChildProcess c : clients) {
             c.close();
-        }
-        if (server != null) {
-            server.close();
         }
     }
 

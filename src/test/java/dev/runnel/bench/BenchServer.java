@@ -4,13 +4,11 @@ import com.google.gson.JsonObject;
 import dev.runnel.web.Runnel;
 import dev.runnel.web.RunnelListener;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -100,19 +98,11 @@ public final class BenchServer {
         System.exit(0);
     }
 
-    static JsonObject stats(ServletContextHandler context, BaselineServlets baseline) throws IOException {
+    static JsonObject stats(ServletContextHandler context, BaselineServlets baseline) {
         JsonObject s = new JsonObject();
         s.addProperty("heapUsed", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
         s.addProperty("heapCommitted", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted());
-        s.addProperty("rss", rss());
-        s.addProperty("cpuNanos", ((com.sun.management.OperatingSystemMXBean) ManagementFactory
-                .getOperatingSystemMXBean()).getProcessCpuTime());
-        long[] userSys = userAndSystemNanos();
-        s.addProperty("userNanos", userSys[0]);
-        s.addProperty("systemNanos", userSys[1]);
-        s.addProperty("threads", ManagementFactory.getThreadMXBean().getThreadCount());
-        String[] fds = new File("/proc/self/fd").list();
-        s.addProperty("fds", fds == null ? -1 : fds.length);
+        ProcStats.addTo(s, List.of(ProcessHandle.current().pid()));
         long gcMillis = 0;
         long gcCount = 0;
         for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
@@ -134,32 +124,5 @@ public final class BenchServer {
             s.addProperty("eventsPublished", runnel.hub().eventsPublished());
         }
         return s;
-    }
-
-    /** CPU time in user and kernel mode, from /proc/self/stat (clock ticks of 10 ms); zeros elsewhere. */
-    static long[] userAndSystemNanos() throws IOException {
-        Path stat = Path.of("/proc/self/stat");
-        if (!Files.exists(stat)) {
-            return new long[2];
-        }
-        String text = Files.readString(stat);
-        String[] fields = text.substring(text.lastIndexOf(')') + 2).split(" ");
-        // After the command: state is field 3 of the file, utime field 14 and stime field 15.
-        return new long[] {Long.parseLong(fields[11]) * 10_000_000L, Long.parseLong(fields[12]) * 10_000_000L};
-    }
-
-    /** Resident set size in bytes, from /proc (Linux); -1 elsewhere. */
-    static long rss() throws IOException {
-        Path status = Path.of("/proc/self/status");
-        if (!Files.exists(status)) {
-            return -1;
-        }
-        for (String line : Files.readAllLines(status)) {
-            if (line.startsWith("VmRSS:")) {
-                String[] parts = line.substring(6).strip().split("\\s+");
-                return Long.parseLong(parts[0]) * 1024;
-            }
-        }
-        return -1;
     }
 }

@@ -11,9 +11,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The benchmark harness end to end at toy size, so it never rots: both servers, several client
- * processes, a few hundred streams, a few seconds. Asserts correctness counters only; speed is for
- * {@code mvn -Pbench verify}, never for a unit test.
+ * The benchmark harness end to end at toy size, so it never rots: Runnel (on embedded Jetty: the WAR
+ * and the standalone Jetty exist only after {@code package}) and the baseline, several client
+ * processes, a few hundred streams, a few seconds, a warm-up pass before each. nchan is left out: the
+ * suite must not need nginx. Asserts correctness counters only; speed is for {@code mvn -Pbench verify},
+ * never for a unit test.
  */
 class BenchSmokeTest {
     @TempDir
@@ -48,6 +50,21 @@ class BenchSmokeTest {
     }
 
     @Test
+    void flatOutPublishingIsSampledAndEverythingAcceptedArrives() throws Exception {
+        List<Map<String, Object>> records = run("flatout", "--subscribers", "100", "--per-process", "50",
+                "--duration", "1s", "--publishers", "2", "--interval", "250ms", "--drain", "60s",
+                "--warm-up-pass", "300ms", "--heartbeat-seconds", "1");
+        assertEquals(2, records.size(), "one run per server");
+        for (Map<String, Object> r : records) {
+            assertEquals(Boolean.TRUE, r.get("correct"), () -> "run failed: " + r);
+            assertTrue((Double) r.get("accepted events/s") > 0, () -> "something was accepted: " + r);
+            assertEquals(r.get("expected"), r.get("delivered"), () -> "every accepted event arrived: " + r);
+            assertFalse(((List<?>) r.get("series")).isEmpty(), () -> "rows were sampled: " + r);
+            assertFalse(((Double) r.get("drain time after publishing stopped, s")).isNaN(), () -> "drained: " + r);
+        }
+    }
+
+    @Test
     void idleStreamsStayOpenAndTheHeapIsMeasuredAtEachStep() throws Exception {
         List<Map<String, Object>> records = run("idle", "--connections", "400", "--per-process", "200",
                 "--steps", "2", "--hold", "1500ms", "--heartbeat-seconds", "1");
@@ -60,23 +77,15 @@ class BenchSmokeTest {
         assertTrue((Double) records.get(0).get("heartbeats received per stream") >= 1, "Runnel sent heartbeats");
     }
 
+    /** Runs {@code scenario} small: {@code flags} come last, so a test's own win over these defaults. */
     private List<Map<String, Object>> run(String scenario, String... flags) throws Exception {
-        String[] args = new String[flags.length + 5];
-        args[0] = scenario;
-        System.arraycopy(flags, 0, args, 1, flags.length);
-        args[flags.length + 1] = "--out";
-        args[flags.length + 2] = out.getPath();
-        args[flags.length + 3] = "--server-jvm";
-        args[flags.length + 4] = "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1";
-        Bench bench = new Bench(scenario, Flags.parse(withSmallClients(args)));
+        List<String> args = new java.util.ArrayList<>(List.of(scenario, "--out", out.getPath(),
+                "--server-jvm", "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1",
+                "--client-jvm", "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1",
+                "--servers", "runnel,baseline", "--runnel-container", "embedded", "--warm-up-pass", "0"));
+        args.addAll(List.of(flags));
+        Bench bench = new Bench(scenario, Flags.parse(args.toArray(String[]::new)));
         bench.run();
         return bench.records();
-    }
-
-    private static String[] withSmallClients(String[] args) {
-        String[] all = java.util.Arrays.copyOf(args, args.length + 2);
-        all[args.length] = "--client-jvm";
-        all[args.length + 1] = "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1";
-        return all;
     }
 }

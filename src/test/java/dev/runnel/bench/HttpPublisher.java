@@ -10,7 +10,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * {@code POST /publish} over one kept-alive HTTP/1.1 connection, as small and cheap as a client can
  * be so that the publisher's own cost stays out of the measurement. The body is
- * {@code {"topic":"t<i>","data":"…"}}, which Runnel and the baseline both accept.
+ * {@code {"topic":"t<i>","data":"…"}}, which Runnel and the baseline both accept, or for nchan the data
+ * itself, posted to {@code /publish?topic=t<i>} ({@link ServerProcess.Endpoints#rawPublish}).
  *
  * <p>Threading: confined to one publishing thread.
  */
@@ -18,22 +19,27 @@ final class HttpPublisher implements AutoCloseable {
     private final String host;
     private final int port;
     private final String path;
+    private final boolean raw;
     private Socket socket;
     private OutputStream out;
     private InputStream in;
     private final byte[] buffer = new byte[8192];
 
-    HttpPublisher(String host, int port, String path) {
+    HttpPublisher(String host, int port, String path, boolean raw) {
         this.host = host;
         this.port = port;
         this.path = path;
+        this.raw = raw;
     }
 
-    /** Publishes; returns the HTTP status (reconnecting once if the connection was closed). */
+    /** Publishes; returns the HTTP status (opening the connection again if the server had closed it). */
     int publish(String topic, String data) throws IOException {
-        byte[] body = ("{\"topic\":\"" + topic + "\",\"data\":\"" + data + "\"}").getBytes(StandardCharsets.UTF_8);
-        byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: application/json\r\n"
-                + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] body = (raw ? data : "{\"topic\":\"" + topic + "\",\"data\":\"" + data + "\"}")
+                .getBytes(StandardCharsets.UTF_8);
+        String target = raw ? path + "?topic=" + topic : path;
+        byte[] head = ("POST " + target + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: "
+                + (raw ? "text/plain" : "application/json") + "\r\nContent-Length: " + body.length + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
         if (socket == null) {
             connect();
         }

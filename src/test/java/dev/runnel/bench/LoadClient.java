@@ -25,14 +25,16 @@ import org.HdrHistogram.Histogram;
 /**
  * A load-generating SSE client process: thousands of subscribers on one selector thread, each a
  * {@link StreamConnection} of a few hundred bytes. Works against any server that speaks HTTP/1.1 and
- * {@code text/event-stream}; the request is {@code GET <path>?topic=t<i>…} with
+ * {@code text/event-stream}; the request is {@code GET <path>?topic=t<i>&topic=t<j>…} (or, with
+ * {@code --comma-topics}, {@code ?topic=t<i>,t<j>}, as nchan splits a channel list) with
  * {@code Accept: text/event-stream}, and a {@code Last-Event-ID} header when it reconnects, as
- * {@code EventSource} does.
+ * {@code EventSource} does. Ids are opaque: whatever the server sent goes back.
  *
  * <p>Driven by the {@link Bench} coordinator over stdin/stdout, one line per message:
  * <pre>
  * in:  CONNECT n                   open streams until n are open (or failed); answers READY open failed
  * in:  END deadlineMs k=n,k=n,…    publishing is over, stream k had n events; wait for them, answer RESULT {json}
+ * in:  INTERVAL                    answer I delivered histogram: latencies since the last INTERVAL (then reset)
  * in:  QUIT                        close everything and exit
  * out: P delivered open            progress, every 50 ms
  * </pre>
@@ -51,6 +53,7 @@ public final class LoadClient {
     private final List<InetSocketAddress> bindAddresses = new ArrayList<>();
     private final int topicCount;
     private final int topicsPerConnection;
+    private final boolean commaTopics;
     private final int firstIndex;
     private final int slowCount;
     private final PrintStream out;
@@ -61,6 +64,7 @@ public final class LoadClient {
     private final ArrayDeque<StreamConnection> reconnects = new ArrayDeque<>();
 
     private final Histogram all = new Histogram(HIGHEST_LATENCY, 3);
+    private final Histogram interval = new Histogram(HIGHEST_LATENCY, 3);
     private long[][] lastByStream = new long[8][]; // per stream, per sequence: the slowest delivery here
 
     private int target;
@@ -91,6 +95,7 @@ public final class LoadClient {
         }
         this.topicCount = Integer.parseInt(flags.getOrDefault("topics", "1"));
         this.topicsPerConnection = Integer.parseInt(flags.getOrDefault("topics-per-connection", "1"));
+        this.commaTopics = Boolean.parseBoolean(flags.getOrDefault("comma-topics", "false"));
         this.firstIndex = Integer.parseInt(flags.getOrDefault("first-index", "0"));
         this.slowCount = Integer.parseInt(flags.getOrDefault("slow", "0"));
         this.out = out;
@@ -187,6 +192,10 @@ public final class LoadClient {
                     expectedByConnection[i] = expectedFor(connections.get(i));
                 }
             }
+            case "INTERVAL" -> {
+                out.println("I " + delivered + " " + Histograms.encode(interval));
+                interval.reset();
+            }
             case "QUIT" -> quitting = true;
             default -> protocolErrors++;
         }
@@ -253,8 +262,8 @@ public final class LoadClient {
             StringBuilder request = new StringBuilder(128).append("GET ").append(path);
             char sep = path.indexOf('?') < 0 ? '?' : '&';
             for (int t : c.topics) {
-                request.append(sep).append("topic=t").append(t);
-                sep = '&';
+                request.append(sep).append(sep == ',' ? "t" : "topic=t").append(t);
+                sep = commaTopics ? ',' : '&';
             }
             request.append(" HTTP/1.1\r\nHost: ").append(host).append("\r\nAccept: text/event-stream\r\n");
             String cursor = c.lastEventId();
@@ -374,6 +383,7 @@ public final class LoadClient {
         }
         long latency = Math.max(0, Math.min(latencyNanos, HIGHEST_LATENCY));
         all.recordValue(latency);
+        interval.recordValue(latency);
         if (stream >= lastByStream.length) {
             lastByStream = java.util.Arrays.copyOf(lastByStream, Math.max(stream + 1, lastByStream.length * 2));
         }

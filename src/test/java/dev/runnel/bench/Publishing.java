@@ -22,21 +22,27 @@ import java.util.function.LongSupplier;
  *   <li>{@link #asFastAsTaken}: each thread publishes as soon as its previous publish was answered,
  *       held back only when the subscribers are more than {@code window} events behind on average, so
  *       queues stay bounded while the server is never left without a backlog.
+ *   <li>{@link #flatOut}: each thread publishes as soon as its previous publish was answered, with no
+ *       window: the server alone decides how fast events are accepted.
  * </ul>
  *
  * <p>Threading: one instance per scenario phase; its threads end by {@code deadline} or are cut off.
  */
 final class Publishing {
     private final int port;
+    private final ServerProcess.Endpoints endpoints;
     private final int topics;
     private final int payloadBytes;
     private final AtomicLongArray published;
     private final AtomicLong errors = new AtomicLong();
+    private final AtomicLong accepted = new AtomicLong();
+    private final AtomicLong refusals = new AtomicLong();
     private final List<HttpPublisher> connections = new ArrayList<>();
     private volatile String firstError;
 
-    Publishing(int port, int streams, int topics, int payloadBytes) {
+    Publishing(int port, ServerProcess.Endpoints endpoints, int streams, int topics, int payloadBytes) {
         this.port = port;
+        this.endpoints = endpoints;
         this.topics = topics;
         this.payloadBytes = payloadBytes;
         this.published = new AtomicLongArray(streams);
@@ -113,6 +119,24 @@ final class Publishing {
         return totals();
     }
 
+    /**
+     * Publishes from {@code threads} threads, one stream each, each as fast as the server answers, for
+     * {@code durationNanos}.
+     */
+    Map<Integer, Long> flatOut(int threads, long durationNanos) throws InterruptedException {
+        return asFastAsTaken(threads, 1, Long.MAX_VALUE / 4, () -> 0, durationNanos);
+    }
+
+    /** Events the server answered with a 2xx so far. */
+    long accepted() {
+        return accepted.get();
+    }
+
+    /** Publishes the server refused for now (503, 429) and that were sent again. */
+    long refusals() {
+        return refusals.get();
+    }
+
     long errors() {
         return errors.get();
     }
@@ -122,18 +146,36 @@ final class Publishing {
     }
 
     private HttpPublisher newConnection() {
-        HttpPublisher http = new HttpPublisher("127.0.0.1", port, "/publish");
+        HttpPublisher http = new HttpPublisher("127.0.0.1", port, endpoints.publish(), endpoints.rawPublish());
         synchronized (connections) {
             connections.add(http);
         }
         return http;
     }
 
+    /**
+     * Publishes one event. A refusal that asks to come back later ({@code 503}, {@code 429}) is retried
+     * with the same sequence and stamp, as a publisher that must not lose the event would, so the
+     * time it was held back shows as latency.
+     */
     private boolean send(HttpPublisher http, int stream, long sequence, long stamp) {
         try {
-            int status = http.publish("t" + (stream % topics), Payload.of(stream, sequence, stamp, payloadBytes));
-            if (status != 200) {
+            String data = Payload.of(stream, sequence, stamp, payloadBytes);
+            long pause = 100_000;
+            int status;
+            while ((status = http.publish("t" + (stream % topics), data)) == 503 || status == 429) {
+                refusals.incrementAndGet();
+                LockSupport.parkNanos(pause);
+                pause = Math.min(pause * 2, 50_000_000);
+                if (Thread.currentThread().isInterrupted()) {
+                    error("a publisher was cut off while the server refused its event");
+                    return false;
+                }
+            }
+            if (status / 100 != 2) {
                 error("publish answered " + status);
+            } else {
+                accepted.incrementAndGet();
             }
             return true;
         } catch (IOException e) {

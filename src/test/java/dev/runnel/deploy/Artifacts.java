@@ -12,10 +12,10 @@ import java.util.stream.Stream;
  * just packaged, the web root, the repository's jetty-base, the unpacked container distributions and a
  * work directory. A missing one fails the test loudly: these tests never skip.
  */
-final class Artifacts {
+public final class Artifacts {
     private Artifacts() {}
 
-    static Path war() {
+    public static Path war() {
         return existing("runnel.it.war");
     }
 
@@ -23,11 +23,11 @@ final class Artifacts {
         return existing("runnel.it.webapp");
     }
 
-    static Path jettyBase() {
+    public static Path jettyBase() {
         return existing("runnel.it.jettyBase");
     }
 
-    static Path jettyHome() {
+    public static Path jettyHome() {
         return existing("runnel.it.jettyHome");
     }
 

@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  * JVM resets {@code java.util.logging} while Jetty is still stopping, which would hide what Runnel logs
  * at shutdown from the log check.
  */
-final class JettyContainer extends Container {
+public final class JettyContainer extends Container {
     /** The keystore password of the README's HTTP/2 instructions, for this throwaway keystore. */
     static final String STORE_PASSWORD = "it-" + UUID.randomUUID();
 
@@ -99,7 +99,7 @@ final class JettyContainer extends Container {
     }
 
     /** Copies the base as a fresh clone would have it: without a WAR or keystore left there by hand. */
-    private static void copyBase(Path from, Path to) {
+    public static void copyBase(Path from, Path to) {
         try (Stream<Path> files = Files.walk(from)) {
             for (Path source : (Iterable<Path>) files::iterator) {
                 String name = source.getFileName().toString();
@@ -118,7 +118,7 @@ final class JettyContainer extends Container {
         }
     }
 
-    static void copy(Path from, Path to) {
+    public static void copy(Path from, Path to) {
         try {
             Files.createDirectories(to.getParent());
             Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);
