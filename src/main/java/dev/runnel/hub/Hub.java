@@ -55,8 +55,7 @@ public final class Hub {
     private final EventLog log;
     private final TopicKinds kinds;
     private final Executor dispatch;
-    private final StateLimits stateLimits;
-    private final LongSupplier clock; // monotonic milliseconds, for the age of state keys
+    private final StateLedger state; // guarded by lock
     private final Map<String, TopicState> topics = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<LoggedEvent> pending = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean fanOutScheduled = new AtomicBoolean();
@@ -67,8 +66,6 @@ public final class Hub {
     private final LongAdder fanOutIncidents = new LongAdder();
     private final Set<String> endedTopics = new LinkedHashSet<>(); // guarded by lock; oldest ending first
     private final TopicHeads heads = new TopicHeads(TopicHeads.CAPACITY); // guarded by lock
-    private int stateTopicsHeld;      // guarded by lock: state topics holding at least one key
-    private long stateKeysHeld;       // guarded by lock
     private volatile LoggedEvent deliveredThrough; // newest event the fan-out has handed to every subscriber
     private long publishesSincePrune; // guarded by lock
     private boolean closed;           // guarded by lock
@@ -105,8 +102,7 @@ public final class Hub {
         this.log = log;
         this.kinds = kinds;
         this.dispatch = fanOut;
-        this.stateLimits = stateLimits;
-        this.clock = clock;
+        this.state = new StateLedger(stateLimits, clock);
     }
 
     public TopicKind kindOf(String topic) {
@@ -131,7 +127,7 @@ public final class Hub {
             throw new IllegalArgumentException("key: topic \"" + p.topic() + "\" is a " + kindName(kind)
                     + " topic (expected: a key only on state topics)");
         }
-        String coalesceKey = kind == TopicKind.STATE ? p.topic() + '\u0000' + stateKey(p) : null;
+        String coalesceKey = kind == TopicKind.STATE ? p.topic() + '\u0000' + StateLedger.keyOf(p) : null;
         LoggedEvent event;
         synchronized (lock) {
             if (closed) {
@@ -141,9 +137,13 @@ public final class Hub {
             if (topic != null && topic.endSequence > 0) {
                 throw new TopicEndedException(p.topic());
             }
-            long now = coalesceKey != null ? clock.getAsLong() : 0;
+            long now = state.now();
             if (coalesceKey != null) {
-                admitStateValue(p, topic, coalesceKey, now);
+                LatestValues latest = topic == null ? null : topic.latest;
+                if (state.refusesNewTopics(latest)) {
+                    forgetStaleState(now);
+                }
+                state.admit(p, coalesceKey, latest, now);
             }
             if (topic == null && kind != TopicKind.STREAM) {
                 topic = new TopicState(kind);
@@ -159,7 +159,7 @@ public final class Hub {
                 }
                 topic.lastSequence = event.sequence();
                 if (coalesceKey != null) {
-                    putLatest(topic, coalesceKey, event, now);
+                    state.put(topic.latest, coalesceKey, event, now);
                 }
                 if (p.last()) {
                     topic.endSequence = event.sequence();
@@ -170,7 +170,7 @@ public final class Hub {
             if (++publishesSincePrune >= PRUNE_EVERY) {
                 publishesSincePrune = 0;
                 pruneFiniteTopics();
-                forgetStaleState(coalesceKey != null ? now : clock.getAsLong());
+                forgetStaleState(now);
             }
         }
         published.increment();
@@ -403,19 +403,19 @@ public final class Hub {
     /** State topics holding at least one key. */
     public int stateTopicCount() {
         synchronized (lock) {
-            return stateTopicsHeld;
+            return state.topicsHeld();
         }
     }
 
     /** Keys held by all state topics together. */
     public long stateKeyCount() {
         synchronized (lock) {
-            return stateKeysHeld;
+            return state.keysHeld();
         }
     }
 
     public StateLimits stateLimits() {
-        return stateLimits;
+        return state.limits();
     }
 
     /** Subscribers the fan-out dropped because handing them an event failed, and failures of the fan-out itself. */
@@ -563,7 +563,7 @@ public final class Hub {
         for (String name : names) {
             TopicState topic = topics.get(name);
             if (topic.kind == TopicKind.STATE) {
-                forgetStaleKeys(topic, clock.getAsLong());
+                state.forgetStale(topic.latest, state.now());
                 topic.latest.addEventsTo(events);
             } else if (topic.kind == TopicKind.FINITE && topic.lastSequence >= log.oldestSequence()) {
                 finite.add(name);
@@ -613,68 +613,19 @@ public final class Hub {
         }
     }
 
-    /**
-     * Guarded by lock. Refuses a value for a new key beyond {@link StateLimits#maxKeysPerTopic}, or
-     * for a state topic holding nothing yet beyond {@link StateLimits#maxTopics}, once stale keys had
-     * their chance to go.
-     */
-    private void admitStateValue(Publication p, TopicState topic, String coalesceKey, long now) {
-        if (topic == null || topic.latest.isEmpty()) {
-            if (stateTopicsHeld >= stateLimits.maxTopics()) {
-                forgetStaleState(now);
-            }
-            if (stateTopicsHeld >= stateLimits.maxTopics() && (topic == null || topic.latest.isEmpty())) {
-                throw new StateLimitException(StateLimitException.Limit.TOPICS, "topic \"" + p.topic() + "\": "
-                        + stateTopicsHeld + " state topics hold values already (expected: at most "
-                        + stateLimits.maxTopics() + ")");
-            }
-        } else if (!topic.latest.has(coalesceKey) && topic.latest.size() >= stateLimits.maxKeysPerTopic()) {
-            forgetStaleKeys(topic, now);
-            if (topic.latest.size() >= stateLimits.maxKeysPerTopic()) {
-                throw new StateLimitException(StateLimitException.Limit.KEYS_PER_TOPIC, "key \"" + stateKey(p)
-                        + "\": state topic \"" + p.topic() + "\" holds " + topic.latest.size()
-                        + " keys already (expected: at most " + stateLimits.maxKeysPerTopic()
-                        + "; publish to a key it holds)");
-            }
-        }
-    }
-
-    /** Guarded by lock. */
-    private void putLatest(TopicState topic, String coalesceKey, LoggedEvent event, long now) {
-        if (!topic.latest.has(coalesceKey)) {
-            if (topic.latest.isEmpty()) {
-                stateTopicsHeld++;
-            }
-            stateKeysHeld++;
-        }
-        topic.latest.put(coalesceKey, event, now);
-    }
-
     /** Guarded by lock. Forgets every stale state key; topics left with none and nobody listening go too. */
     private void forgetStaleState(long now) {
-        if (stateLimits.keyMaxAgeMillis() == 0) {
+        if (!state.forgets()) {
             return;
         }
         for (Iterator<TopicState> it = topics.values().iterator(); it.hasNext(); ) {
             TopicState topic = it.next();
             if (topic.kind == TopicKind.STATE && !topic.latest.isEmpty()) {
-                forgetStaleKeys(topic, now);
+                state.forgetStale(topic.latest, now);
                 if (topic.latest.isEmpty() && topic.subscribers.length == 0) {
                     it.remove();
                 }
             }
-        }
-    }
-
-    /** Guarded by lock. Forgets the keys of one state topic not published for the maximum age. */
-    private void forgetStaleKeys(TopicState topic, long now) {
-        if (stateLimits.keyMaxAgeMillis() == 0 || topic.latest.isEmpty()) {
-            return;
-        }
-        int forgotten = topic.latest.forgetOlderThan(now, stateLimits.keyMaxAgeMillis());
-        stateKeysHeld -= forgotten;
-        if (forgotten > 0 && topic.latest.isEmpty()) {
-            stateTopicsHeld--;
         }
     }
 
@@ -694,13 +645,6 @@ public final class Hub {
             case STATE -> topic.latest.isEmpty();
             case FINITE -> topic.lastSequence == 0;
         };
-    }
-
-    private static String stateKey(Publication p) {
-        if (p.key() != null) {
-            return p.key();
-        }
-        return p.event() != null ? p.event() : "message";
     }
 
     private static String kindName(TopicKind kind) {
