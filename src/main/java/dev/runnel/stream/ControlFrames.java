@@ -36,10 +36,6 @@ public final class ControlFrames {
         return SseEncoder.retry(millis);
     }
 
-    public static byte[] connected(String connectionId, List<String> topics) {
-        return connected(connectionId, topics, null);
-    }
-
     /**
      * @param cursor where the stream joined the log, for a page that reopens the stream itself before
      *               any event came: its {@code last_event_id}; null leaves the field out

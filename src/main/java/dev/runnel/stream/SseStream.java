@@ -210,6 +210,7 @@ public final class SseStream implements Subscriber, WriteListener {
             if (aborting) {
                 return; // closed while subscribing: nothing will be written
             }
+            queueOpeningLocked(ControlFrames.connected(id, topics, opening.joinId()));
             if (opening.resetReason() != null) {
                 queueOpeningLocked(ControlFrames.reset(opening.resetReason(), opening.resetDetail()));
             }

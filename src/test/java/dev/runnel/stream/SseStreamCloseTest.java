@@ -233,7 +233,7 @@ class SseStreamCloseTest {
 
         assertTrue(rig.out.writePossible());
 
-        assertEquals(List.of(FakeOutput.Op.write(StreamRig.wire(RETRY, apple, microsoft, last)), FakeOutput.Op.FLUSH),
+        assertEquals(List.of(FakeOutput.Op.write(StreamRig.wire(RETRY, StreamRig.connected(microsoft.id(), "prices"), apple, microsoft, last)), FakeOutput.Op.FLUSH),
                 rig.out.takeOps(), "the whole opening, then the final frame");
         assertEquals(1, rig.out.completions());
         assertEquals("deadline", stream.closeReason());

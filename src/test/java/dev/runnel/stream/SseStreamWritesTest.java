@@ -43,7 +43,7 @@ class SseStreamWritesTest {
 
         assertTrue(rig.out.writePossible());
 
-        byte[] expected = wire(RETRY, connected("news"), SseEncoder.idOnly("e1-0"), a, b, c);
+        byte[] expected = wire(RETRY, connected("e1-0", "news"), SseEncoder.idOnly("e1-0"), a, b, c);
         assertEquals(List.of(Op.write(expected), Op.FLUSH), rig.out.takeOps());
         assertEquals(0, stream.queuedBytes());
         assertEquals(3, rig.metrics.framesDelivered());
@@ -100,7 +100,7 @@ class SseStreamWritesTest {
         assertTrue(wire(replay).length > queueBytes, "the replay alone exceeds the bound");
 
         assertTrue(rig.out.writePossible());
-        assertEquals(List.of(Op.write(wire(RETRY, connected("news"), replay, live1, live2)), Op.FLUSH),
+        assertEquals(List.of(Op.write(wire(RETRY, connected("e1-0", "news"), replay, live1, live2)), Op.FLUSH),
                 rig.out.takeOps());
         assertEquals(0, rig.metrics.evictions());
     }
@@ -207,7 +207,7 @@ class SseStreamWritesTest {
         stream.heartbeatIfIdle(System.nanoTime() + 2 * INTERVAL, INTERVAL);
         assertEquals(0, rig.metrics.heartbeats(), "the opening is still queued");
         assertTrue(rig.out.writePossible());
-        assertEquals(List.of(Op.write(wire(RETRY, connected("news"), SseEncoder.idOnly("e1-0"))), Op.FLUSH),
+        assertEquals(List.of(Op.write(wire(RETRY, connected("e1-0", "news"), SseEncoder.idOnly("e1-0"))), Op.FLUSH),
                 rig.out.takeOps());
     }
 
@@ -263,7 +263,7 @@ class SseStreamWritesTest {
 
         assertTrue(rig.out.writePossible());
 
-        assertEquals(List.of(Op.write(wire(RETRY, connected("tasks/1"), progress, done)), Op.FLUSH),
+        assertEquals(List.of(Op.write(wire(RETRY, connected(null, "tasks/1"), progress, done)), Op.FLUSH),
                 rig.out.takeOps());
         assertEquals(1, rig.out.completions());
         assertTrue(stream.isClosed());
@@ -278,7 +278,7 @@ class SseStreamWritesTest {
         assertTrue(rig.out.writePossible());
 
         String detail = rig.log.cursor("old1-5").detail();
-        byte[] expected = wire(RETRY, connected("prices", "news"), ControlFrames.reset("unknown-epoch", detail), quote,
+        byte[] expected = wire(RETRY, connected(news.id(), "prices", "news"), ControlFrames.reset("unknown-epoch", detail), quote,
                 SseEncoder.idOnly(news.id()));
         assertEquals(List.of(Op.write(expected), Op.FLUSH), rig.out.takeOps());
     }
