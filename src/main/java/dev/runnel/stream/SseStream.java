@@ -19,6 +19,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
@@ -375,6 +376,11 @@ public final class SseStream implements Subscriber, WriteListener {
      * Returns false when the stream was already closing or finishing.
      */
     boolean finish(byte[] finalFrame, String reason) {
+        return finish(finalFrame, reason, null);
+    }
+
+    /** Like {@link #finish(byte[], String)}; when it acts, {@code counter} counts it before the stream can end. */
+    private boolean finish(byte[] finalFrame, String reason, LongAdder counter) {
         boolean schedule;
         synchronized (lock) {
             if (aborting || finishing) {
@@ -384,9 +390,13 @@ public final class SseStream implements Subscriber, WriteListener {
             finishing = true;
             if (!opened) {
                 finalFrameAfterOpening = finalFrame; // open() queues it behind the opening
-                return true;
+                schedule = false;
+            } else {
+                schedule = enqueueControlLocked(finalFrame);
             }
-            schedule = enqueueControlLocked(finalFrame);
+        }
+        if (counter != null) {
+            counter.increment();
         }
         if (schedule) {
             scheduleDrain();
@@ -402,11 +412,7 @@ public final class SseStream implements Subscriber, WriteListener {
         if (!hasDeadline || nowNanos - deadlineNanos < 0) {
             return false;
         }
-        if (!finish(finalFrame.get(), "deadline: token expired or maximum lifetime reached")) {
-            return false;
-        }
-        metrics.deadlines.increment();
-        return true;
+        return finish(finalFrame.get(), "deadline: token expired or maximum lifetime reached", metrics.deadlines);
     }
 
     /**
