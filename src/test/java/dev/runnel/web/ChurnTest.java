@@ -79,7 +79,7 @@ class ChurnTest {
     private static boolean cycle(int port, int i) throws IOException {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port));
-            socket.setSoTimeout(10_000);
+            socket.setSoTimeout(60_000); // generous: a loaded machine may starve a client; every answer ends its read
             socket.setSoLinger(true, 0);
             socket.getOutputStream().write(("GET /events?topic=churn/" + (i % 100) + " HTTP/1.1\r\nHost: x\r\n"
                     + "Accept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
