@@ -127,7 +127,7 @@ public final class Hub {
             throw new IllegalArgumentException("key: topic \"" + p.topic() + "\" is a " + kindName(kind)
                     + " topic (expected: a key only on state topics)");
         }
-        String coalesceKey = kind == TopicKind.STATE ? p.topic() + '\u0000' + StateLedger.keyOf(p) : null;
+        String coalesceKey = kind == TopicKind.STATE ? LoggedEvents.coalesceKey(p.topic(), LoggedEvents.stateKey(p)) : null;
         LoggedEvent event;
         synchronized (lock) {
             if (closed) {

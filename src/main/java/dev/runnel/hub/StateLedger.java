@@ -55,7 +55,7 @@ final class StateLedger {
         if (latest != null && !latest.has(coalesceKey) && latest.size() >= limits.maxKeysPerTopic()) {
             forgetStale(latest, now);
             if (latest.size() >= limits.maxKeysPerTopic()) {
-                throw new StateLimitException(StateLimitException.Limit.KEYS_PER_TOPIC, "key \"" + keyOf(p)
+                throw new StateLimitException(StateLimitException.Limit.KEYS_PER_TOPIC, "key \"" + LoggedEvents.stateKey(p)
                         + "\": state topic \"" + p.topic() + "\" holds " + latest.size()
                         + " keys already (expected: at most " + limits.maxKeysPerTopic() + "; publish to a key it holds)");
             }
@@ -87,13 +87,5 @@ final class StateLedger {
         if (forgotten > 0 && latest.isEmpty()) {
             topicsHeld--;
         }
-    }
-
-    /** The key a state publication is kept under: its key, else its event name, else {@code message}. */
-    static String keyOf(Publication p) {
-        if (p.key() != null) {
-            return p.key();
-        }
-        return p.event() != null ? p.event() : "message";
     }
 }
