@@ -58,6 +58,7 @@ Runnel.ifDemos(function () {
   }
 
   function onDone(answer, d) {
+    answer.finished = true;
     answer.stream.close();
     var state = d.finishReason === 'cancelled' ? 'cancelled' : d.finishReason === 'error' ? 'failed' : 'done';
     answer.node.dataset.state = state;
@@ -71,6 +72,24 @@ Runnel.ifDemos(function () {
       busy(false);
       prompt.focus();
     }
+  }
+
+  // The server ended the stream for good (204) before the answer's done event: after a restart it says
+  // 204 to the old server's answers, whose runs are gone. Ask it about this one.
+  function recheck(answer) {
+    Runnel.request('GET', 'chat/' + encodeURIComponent(answer.id)).catch(function (e) {
+      if (e.status !== 404) {
+        errorText.textContent = e.message;
+        return;
+      }
+      answer.finished = true;
+      answer.node.dataset.state = 'lost';
+      note(answer, 'interrupted: the server restarted and this answer is gone', 'badge warning');
+      if (current === answer) {
+        current = null;
+        busy(false);
+      }
+    });
   }
 
   function ask(text) {
@@ -95,6 +114,9 @@ Runnel.ifDemos(function () {
         },
         onReconnected: function () {
           note(answer, '⟳ connection dropped — resumed at token ' + answer.next, 'resume-note');
+        },
+        onClosed: function () {
+          if (!answer.finished) recheck(answer);
         }
       });
     }).catch(function (e) {

@@ -44,7 +44,9 @@ Runnel.ifDemos(function (demos) {
   // users/<me>/notifications is private: the page trades a (demo) token for a one-time ticket and
   // opens the stream with it. A ticket opens one connection, so when the stream ends (a drop, the
   // token's expiry) EventSource cannot reconnect by itself: open again with a fresh ticket and the
-  // last id seen, and the server replays what was missed.
+  // last id seen, and the server replays what was missed. Before any notification has come, the
+  // last id is where the stream joined (the connected event's cursor): a stream cut before its
+  // first event reopens there too, and whatever was published meanwhile arrives.
   function openPrivate(me, topics) {
     if (!demos.tokens) {
       // No demo tokens on this server (runnel.demo.tokens=false): nothing to sign in with, so do not try.
@@ -60,6 +62,9 @@ Runnel.ifDemos(function (demos) {
     }).then(function (url) {
       if (listeningAs !== me) return;
       stream = Runnel.connect(url, {
+        onConnected: function (info) {
+          if (info && info.cursor) lastId = info.cursor;
+        },
         events: {
           notification: function (n, e) {
             lastId = e.lastEventId;

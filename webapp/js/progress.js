@@ -21,13 +21,37 @@ Runnel.ifDemos(function () {
     streamKey = key;
     if (!ids.length) return;
     var query = ids.map(function (id) { return 'topic=' + encodeURIComponent('tasks/' + id); }).join('&');
-    stream = Runnel.connect('events?' + query, {
+    var mine = Runnel.connect('events?' + query, {
       events: {
         progress: function (d) { update(d, 'running'); },
         complete: function (d) { update(d, 'complete'); },
         failed: function (d) { update(d, 'failed'); },
         cancelled: function (d) { update(d, 'cancelled'); }
+      },
+      onClosed: function () {
+        if (stream === mine) recheck();
       }
+    });
+    stream = mine;
+  }
+
+  // The server ended the stream for good (204) while tasks still show "running": after a restart the
+  // server says 204 to the old server's tasks, whose runs are gone. Ask it about each of them.
+  function recheck() {
+    stream = null;
+    streamKey = '';
+    running().forEach(function (id) {
+      Runnel.request('GET', 'tasks/' + encodeURIComponent(id)).then(function (view) {
+        update({ task: view.id, percent: view.percent, message: view.message }, view.state);
+        if (view.state === 'running') follow();
+      }).catch(function (e) {
+        if (e.status === 404) {
+          update({ task: id, percent: tasks[id].percent.textContent.replace('%', ''),
+            message: 'Ended: the server restarted and this task is gone' }, 'lost');
+        } else {
+          errorText.textContent = e.message;
+        }
+      });
     });
   }
 
@@ -78,7 +102,7 @@ Runnel.ifDemos(function () {
       t.state = state;
       t.node.dataset.state = state;
       t.badge.className = 'badge ' + state;
-      t.badge.textContent = state;
+      t.badge.textContent = state === 'lost' ? 'server restarted' : state;
       t.cancel.disabled = state !== 'running';
       t.cancel.hidden = state !== 'running';
     }

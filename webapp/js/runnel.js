@@ -80,6 +80,9 @@
    *   options.onReconnected: called when the stream is open again after a drop
    *   options.onClosed:    called once the browser has given up for good (e.g. after a 204)
    *   options.onReset:     called with the reset reason when the server could not resume
+   *   options.onConnected: called with the connected event's data ({connection, topics, cursor}); its
+   *                        cursor is where the stream joined, the last_event_id to reopen with when no
+   *                        event has come yet
    * Returns { source, close() }.
    */
   function connect(url, options) {
@@ -116,6 +119,7 @@
     source.addEventListener('connected', function (e) {
       var info = parse(e.data);
       status.connection(info && info.connection);
+      if (options.onConnected) options.onConnected(info);
     });
     source.addEventListener('reset', function (e) {
       if (options.onReset) options.onReset(parse(e.data));

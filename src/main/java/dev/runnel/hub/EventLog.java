@@ -42,4 +42,7 @@ public interface EventLog {
 
     /** Events currently held. */
     int size();
+
+    /** About how much heap the held events take: their frames plus a fixed cost per event. */
+    long bytes();
 }

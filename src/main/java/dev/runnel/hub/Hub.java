@@ -7,7 +7,6 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +18,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * The heart of Runnel: publishers hand it events, it gives each one its place in the {@link EventLog}
@@ -30,9 +30,16 @@ import java.util.concurrent.atomic.LongAdder;
  * handles events in log order and a subscriber's opening is queued before any event after {@code H}
  * can exist, the hand-over from replay to live has no gap and no duplicate, however busy publishers are.
  *
- * <p>Fan-out runs on the dispatch executor as a single serial task (events leave in log order, also
- * across the topics of one subscription, which a single {@code Last-Event-ID} cursor needs);
- * {@link Subscriber#offer} only enqueues, so the publisher never waits on a socket.
+ * <p>Fan-out runs on the executor given to the hub as a single serial task (events leave in log order,
+ * also across the topics of one subscription, which a single {@code Last-Event-ID} cursor needs);
+ * {@link Subscriber#offer} only enqueues, so the publisher never waits on a socket. Give the hub an
+ * executor of its own (Runnel's {@code runnel-fanout} thread), not the one that drains streams: the
+ * fan-out then never waits behind a drain. A subscriber that fails to take an event (an exception
+ * or an {@link Error}) is dropped and closed, so its client resumes from the log, and the fan-out
+ * goes on; the failures are counted ({@link #fanOutIncidents}).
+ *
+ * <p>State topics are bounded by {@link StateLimits}: a key not published for the maximum age is
+ * forgotten (from the snapshot; replay reads the log, which forgets on its own bounds).
  *
  * <p>Threading: thread-safe.
  */
@@ -48,6 +55,7 @@ public final class Hub {
     private final EventLog log;
     private final TopicKinds kinds;
     private final Executor dispatch;
+    private final StateLedger state; // guarded by lock
     private final Map<String, TopicState> topics = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<LoggedEvent> pending = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean fanOutScheduled = new AtomicBoolean();
@@ -55,7 +63,10 @@ public final class Hub {
     private final LoggedEvent[] run = new LoggedEvent[MAX_RUN]; // confined to the fan-out task
     private final LongAdder published = new LongAdder();
     private final LongAdder subscriptions = new LongAdder();
+    private final LongAdder fanOutIncidents = new LongAdder();
     private final Set<String> endedTopics = new LinkedHashSet<>(); // guarded by lock; oldest ending first
+    private final TopicHeads heads = new TopicHeads(TopicHeads.CAPACITY); // guarded by lock
+    private volatile LoggedEvent deliveredThrough; // newest event the fan-out has handed to every subscriber
     private long publishesSincePrune; // guarded by lock
     private boolean closed;           // guarded by lock
     private volatile boolean closing; // set after closed: read by the fan-out without the lock
@@ -65,20 +76,33 @@ public final class Hub {
     private static final class TopicState {
         final TopicKind kind;
         volatile Subscription[] subscribers = NO_SUBSCRIPTIONS;
-        final Map<String, LoggedEvent> latest;   // state topics: latest event per coalesce key
+        final LatestValues latest;                // state topics: latest event per coalesce key, else null
         long endSequence;                         // finite topics: sequence of the final event, 0 if open
+        long firstSequence;                       // first event known to the hub (1: before anything held)
         long lastSequence;                        // newest event of this topic
 
         TopicState(TopicKind kind) {
             this.kind = kind;
-            this.latest = kind == TopicKind.STATE ? new LinkedHashMap<>() : Map.of();
+            this.latest = kind == TopicKind.STATE ? new LatestValues() : null;
         }
     }
 
-    public Hub(EventLog log, TopicKinds kinds, Executor dispatch) {
+    /** A hub without bounds on state topics. */
+    public Hub(EventLog log, TopicKinds kinds, Executor fanOut) {
+        this(log, kinds, fanOut, StateLimits.NONE);
+    }
+
+    /** @param fanOut runs the fan-out task; best an executor of its own, not the one draining streams */
+    public Hub(EventLog log, TopicKinds kinds, Executor fanOut, StateLimits stateLimits) {
+        this(log, kinds, fanOut, stateLimits, () -> System.nanoTime() / 1_000_000);
+    }
+
+    /** For tests: a given monotonic millisecond clock for the age of state keys. */
+    Hub(EventLog log, TopicKinds kinds, Executor fanOut, StateLimits stateLimits, LongSupplier clock) {
         this.log = log;
         this.kinds = kinds;
-        this.dispatch = dispatch;
+        this.dispatch = fanOut;
+        this.state = new StateLedger(stateLimits, clock);
     }
 
     public TopicKind kindOf(String topic) {
@@ -90,6 +114,7 @@ public final class Hub {
      *
      * @throws IllegalArgumentException the publication does not fit its topic's kind
      * @throws TopicEndedException      the finite topic has already ended
+     * @throws StateLimitException      a new state key or topic beyond {@link StateLimits}
      * @throws IllegalStateException    the hub is closed
      */
     public LoggedEvent publish(Publication p) {
@@ -102,26 +127,39 @@ public final class Hub {
             throw new IllegalArgumentException("key: topic \"" + p.topic() + "\" is a " + kindName(kind)
                     + " topic (expected: a key only on state topics)");
         }
-        String coalesceKey = kind == TopicKind.STATE ? p.topic() + '\u0000' + stateKey(p) : null;
+        String coalesceKey = kind == TopicKind.STATE ? LoggedEvents.coalesceKey(p.topic(), LoggedEvents.stateKey(p)) : null;
         LoggedEvent event;
         synchronized (lock) {
             if (closed) {
                 throw new IllegalStateException("the hub is shut down");
             }
             TopicState topic = topics.get(p.topic());
+            if (topic != null && topic.endSequence > 0) {
+                throw new TopicEndedException(p.topic());
+            }
+            long now = state.now();
+            if (coalesceKey != null) {
+                LatestValues latest = topic == null ? null : topic.latest;
+                if (state.refusesNewTopics(latest)) {
+                    forgetStaleState(now);
+                }
+                state.admit(p, coalesceKey, latest, now);
+            }
             if (topic == null && kind != TopicKind.STREAM) {
                 topic = new TopicState(kind);
                 topics.put(p.topic(), topic);
             }
-            if (topic != null && topic.endSequence > 0) {
-                throw new TopicEndedException(p.topic());
-            }
+            boolean publishedBefore = heads.knows(p.topic());
             event = log.append(p, coalesceKey);
+            heads.published(p.topic(), event.sequence());
             if (topic != null) {
+                if (topic.firstSequence == 0) {
+                    // A topic forgotten after its events left the log, publishing again: its start is gone.
+                    topic.firstSequence = publishedBefore ? 1 : event.sequence();
+                }
                 topic.lastSequence = event.sequence();
                 if (coalesceKey != null) {
-                    topic.latest.remove(coalesceKey); // re-insert so the map stays in log order
-                    topic.latest.put(coalesceKey, event);
+                    state.put(topic.latest, coalesceKey, event, now);
                 }
                 if (p.last()) {
                     topic.endSequence = event.sequence();
@@ -132,6 +170,7 @@ public final class Hub {
             if (++publishesSincePrune >= PRUNE_EVERY) {
                 publishesSincePrune = 0;
                 pruneFiniteTopics();
+                forgetStaleState(now);
             }
         }
         published.increment();
@@ -142,16 +181,27 @@ public final class Hub {
     }
 
     /**
-     * True when every topic is finite and has ended, and the cursor is at or after each ending: the
-     * client has everything and should be told {@code 204 No Content}.
+     * True when nothing more will ever come on these topics for this client, which should then be
+     * told {@code 204 No Content} (WHATWG: the one answer that makes {@code EventSource} stop for
+     * good). That is: every topic is finite and has ended, and the cursor is at or after each ending;
+     * or the cursor is from another epoch (the server restarted) and every topic is a finite one this
+     * process never saw an event of: those runs belonged to the server before the restart and will
+     * not continue here. (A {@code reset} and a completed response instead would have the client come
+     * back with the same old id, and be told the same, every {@code retry} for ever.)
      */
     public boolean isFinished(Collection<String> topicNames, String lastEventId) {
         synchronized (lock) {
             Cursor cursor = log.cursor(lastEventId);
+            if (topicNames.isEmpty()) {
+                return false;
+            }
+            if (cursor.status() == Cursor.Status.UNKNOWN_EPOCH) {
+                return topicNames.stream().allMatch(this::isFiniteAndUnseen);
+            }
             // A cursor the log no longer covers still says how far the client got: at or past an end
             // it has everything, even when the ending itself has left the log.
             boolean known = cursor.isValid() || cursor.status() == Cursor.Status.HISTORY_LOST;
-            if (!known || topicNames.isEmpty()) {
+            if (!known) {
                 return false;
             }
             for (String name : topicNames) {
@@ -194,18 +244,17 @@ public final class Hub {
                     remainingFinite++;
                 }
             }
+            boolean ended = allFinite && remainingFinite == 0;
             Opening opening;
             if (cursor.isValid()) {
-                opening = new Opening(null, null, latestPerKey(log.after(cursor.sequence(), nameSet::contains)),
-                        null, allFinite && remainingFinite == 0);
+                opening = replay(nameSet, cursor.sequence(), head, allFinite, ended);
+            } else if (cursor.status() == Cursor.Status.HISTORY_LOST && heads.quietSince(names, cursor.sequence())) {
+                // The log lost events after the cursor, but none of these topics': nothing of theirs
+                // was published since, so there is nothing to replay and nothing was lost.
+                opening = new Opening(null, null, List.of(), null, ended,
+                        allFinite ? log.idOf(cursor.sequence()) : log.idOf(head));
             } else {
-                List<LoggedEvent> snapshot = snapshot(names);
-                long lastInSnapshot = snapshot.isEmpty() ? 0 : snapshot.get(snapshot.size() - 1).sequence();
-                // Finite topics need no pin: the history's last event is the newest on them and its own
-                // id is the right cursor (a finite topic's id identifies its run, as the poem relies on).
-                String pin = !allFinite && (snapshot.isEmpty() || lastInSnapshot < head) ? log.idOf(head) : null;
-                opening = new Opening(cursor.status().resetReason(), cursor.detail(), snapshot, pin,
-                        allFinite && remainingFinite == 0);
+                opening = resync(names, cursor, head, allFinite, ended);
             }
             Subscription subscription = new Subscription(subscriber, names, head, allFinite, remainingFinite);
             for (String name : names) {
@@ -219,6 +268,63 @@ public final class Hub {
             subscriber.open(opening);
             return subscription;
         }
+    }
+
+    /** Guarded by lock. The opening for a cursor the log covers: what followed it on these topics. */
+    private Opening replay(Set<String> names, long cursor, long head, boolean allFinite, boolean ended) {
+        List<LoggedEvent> events = latestPerKey(log.after(cursor, names::contains));
+        // With nothing to replay, the head is as good a place to resume as the cursor, and fresher;
+        // finite topics keep the client's own id, which identifies their run.
+        String joinId = events.isEmpty() && !allFinite ? log.idOf(head) : log.idOf(cursor);
+        return new Opening(null, null, events, null, ended, joinId);
+    }
+
+    /**
+     * Guarded by lock. The opening without a usable cursor: an optional reset, the snapshot, a pin.
+     * A finite topic whose first events have left the log gets a {@code history-lost} reset even
+     * without a cursor: what follows is only the end of its history.
+     */
+    private Opening resync(List<String> names, Cursor cursor, long head, boolean allFinite, boolean ended) {
+        List<LoggedEvent> snapshot = snapshot(names);
+        long lastInSnapshot = snapshot.isEmpty() ? 0 : snapshot.get(snapshot.size() - 1).sequence();
+        String reason = cursor.status().resetReason();
+        String detail = cursor.detail();
+        String cut = reason == null ? finiteTopicMissingItsStart(names) : null;
+        if (cut != null) {
+            reason = Cursor.Status.HISTORY_LOST.resetReason();
+            detail = "the first events of \"" + cut + "\" have left the log; what follows is the rest of its history";
+        }
+        // Finite topics need no pin: the history's last event is the newest on them and its own id is
+        // the right cursor (a finite topic's id identifies its run, as the poem relies on). Unless the
+        // ending left the log too: then the pin is the end, so that the reconnect is told 204.
+        String pin = null;
+        if (!allFinite && (snapshot.isEmpty() || lastInSnapshot < head)) {
+            pin = log.idOf(head);
+        } else if (ended && lastInSnapshot < lastEnding(names)) {
+            pin = log.idOf(lastEnding(names));
+        }
+        return new Opening(reason, detail, snapshot, pin, ended, allFinite ? null : log.idOf(head));
+    }
+
+    /** Guarded by lock. The name of a finite topic of {@code names} whose first events left the log, or null. */
+    private String finiteTopicMissingItsStart(List<String> names) {
+        for (String name : names) {
+            TopicState topic = topics.get(name);
+            if (topic.kind == TopicKind.FINITE && topic.lastSequence > 0
+                    && topic.firstSequence < log.oldestSequence()) {
+                return name;
+            }
+        }
+        return null;
+    }
+
+    /** Guarded by lock. The newest ending among {@code names}. */
+    private long lastEnding(List<String> names) {
+        long last = 0;
+        for (String name : names) {
+            last = Math.max(last, topics.get(name).endSequence);
+        }
+        return last;
     }
 
     /** Removes a subscription; idempotent. */
@@ -287,6 +393,48 @@ public final class Hub {
         }
     }
 
+    /** About how much heap the log's events take ({@link EventLog#bytes}). */
+    public long logBytes() {
+        synchronized (lock) {
+            return log.bytes();
+        }
+    }
+
+    /** State topics holding at least one key. */
+    public int stateTopicCount() {
+        synchronized (lock) {
+            return state.topicsHeld();
+        }
+    }
+
+    /** Keys held by all state topics together. */
+    public long stateKeyCount() {
+        synchronized (lock) {
+            return state.keysHeld();
+        }
+    }
+
+    public StateLimits stateLimits() {
+        return state.limits();
+    }
+
+    /** Subscribers the fan-out dropped because handing them an event failed, and failures of the fan-out itself. */
+    public long fanOutIncidents() {
+        return fanOutIncidents.sum();
+    }
+
+    /**
+     * The newest event the fan-out has handed to every subscriber of its topic, when it lies past the
+     * point where {@code s} joined; else null. A subscriber whose queue is empty has then written
+     * everything up to it on its own topics, so that id is a cursor it may be given (a bare
+     * {@code id:}), although the event is another topic's. Never for subscriptions of finite topics
+     * alone, whose ids identify their runs.
+     */
+    public LoggedEvent deliveredThrough(Subscription s) {
+        LoggedEvent through = deliveredThrough;
+        return through != null && !s.allFinite && through.sequence() > s.startAfter ? through : null;
+    }
+
     /** The id of the newest event (or {@code <epoch>-0}): where a client that has everything stands. */
     public String headId() {
         synchronized (lock) {
@@ -295,6 +443,18 @@ public final class Hub {
     }
 
     private void fanOut() {
+        boolean finished = false;
+        try {
+            fanOutPending();
+            finished = true;
+        } finally {
+            if (!finished) {
+                recoverFanOut();
+            }
+        }
+    }
+
+    private void fanOutPending() {
         for (;;) {
             LoggedEvent event;
             while ((event = pending.poll()) != null) {
@@ -308,6 +468,7 @@ public final class Hub {
                     run[n++] = pending.poll();
                 }
                 deliver(run, n);
+                deliveredThrough = run[n - 1];
                 Arrays.fill(run, 0, n, null);
             }
             fanOutScheduled.set(false);
@@ -317,6 +478,28 @@ public final class Hub {
                 }
                 return;
             }
+        }
+    }
+
+    /**
+     * The fan-out failed outside any subscriber (never expected: an {@link OutOfMemoryError}, say).
+     * The flag it held must not stay set, or no event would ever be delivered again: clear it and
+     * carry on with what is still queued. The failure itself goes on to the executor's handler.
+     */
+    private void recoverFanOut() {
+        fanOutIncidents.increment();
+        LOG.log(Level.ERROR, "the fan-out failed; it starts again with the events still queued");
+        Arrays.fill(run, null);
+        fanOutScheduled.set(false);
+        if (!pending.isEmpty() && fanOutScheduled.compareAndSet(false, true)) {
+            try {
+                dispatch.execute(fanOutTask);
+            } catch (RuntimeException e) {
+                fanOutScheduled.set(false);
+                LOG.log(Level.ERROR, "the fan-out could not be started again", e);
+            }
+        } else if (closing && pending.isEmpty()) {
+            fannedOut.countDown();
         }
     }
 
@@ -348,10 +531,27 @@ public final class Hub {
                 if (accepted && ends && s.allFinite && --s.remainingFinite == 0) {
                     s.subscriber.end();
                 }
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "subscriber failed to take " + events[from] + (n - from > 1 ? " and "
-                        + (n - from - 1) + " more" : "") + "; continuing with the others", e);
+            } catch (RuntimeException | Error e) {
+                // An Error too (a StackOverflowError, an assertion): it concerns this subscriber, and
+                // escaping here would stop delivery to every other one.
+                LOG.log(Level.ERROR, "subscriber failed to take " + events[from] + (n - from > 1 ? " and "
+                        + (n - from - 1) + " more" : "") + "; it is dropped, the others go on", e);
+                drop(s, e);
             }
+        }
+    }
+
+    /**
+     * A subscriber that failed may have taken part of a run: delivering the rest would leave a gap in
+     * what it sent. Drop it and close it instead; its client resumes from the log.
+     */
+    private void drop(Subscription s, Throwable cause) {
+        fanOutIncidents.increment();
+        unsubscribe(s);
+        try {
+            s.subscriber.close("the fan-out failed to hand it an event: " + cause);
+        } catch (RuntimeException | Error e) {
+            LOG.log(Level.ERROR, "a dropped subscriber failed to close", e);
         }
     }
 
@@ -359,16 +559,20 @@ public final class Hub {
     private List<LoggedEvent> snapshot(List<String> names) {
         List<LoggedEvent> events = new ArrayList<>();
         Set<String> finite = new HashSet<>();
+        long firstFinite = Long.MAX_VALUE;
         for (String name : names) {
             TopicState topic = topics.get(name);
             if (topic.kind == TopicKind.STATE) {
-                events.addAll(topic.latest.values());
+                state.forgetStale(topic.latest, state.now());
+                topic.latest.addEventsTo(events);
             } else if (topic.kind == TopicKind.FINITE && topic.lastSequence >= log.oldestSequence()) {
                 finite.add(name);
+                firstFinite = Math.min(firstFinite, topic.firstSequence);
             }
         }
         if (!finite.isEmpty()) {
-            events.addAll(log.after(0, finite::contains));
+            // From the topics' first event on, not the whole log.
+            events.addAll(log.after(firstFinite - 1, finite::contains));
         }
         events.sort((a, b) -> Long.compare(a.sequence(), b.sequence()));
         return events;
@@ -409,6 +613,31 @@ public final class Hub {
         }
     }
 
+    /** Guarded by lock. Forgets every stale state key; topics left with none and nobody listening go too. */
+    private void forgetStaleState(long now) {
+        if (!state.forgets()) {
+            return;
+        }
+        for (Iterator<TopicState> it = topics.values().iterator(); it.hasNext(); ) {
+            TopicState topic = it.next();
+            if (topic.kind == TopicKind.STATE && !topic.latest.isEmpty()) {
+                state.forgetStale(topic.latest, now);
+                if (topic.latest.isEmpty() && topic.subscribers.length == 0) {
+                    it.remove();
+                }
+            }
+        }
+    }
+
+    /** Guarded by lock. A finite topic this hub never saw an event of. */
+    private boolean isFiniteAndUnseen(String name) {
+        if (kinds.kindOf(name) != TopicKind.FINITE) {
+            return false;
+        }
+        TopicState topic = topics.get(name);
+        return !heads.knows(name) && (topic == null || topic.lastSequence == 0);
+    }
+
     /** Guarded by lock. */
     private boolean isForgettable(TopicState topic) {
         return switch (topic.kind) {
@@ -416,13 +645,6 @@ public final class Hub {
             case STATE -> topic.latest.isEmpty();
             case FINITE -> topic.lastSequence == 0;
         };
-    }
-
-    private static String stateKey(Publication p) {
-        if (p.key() != null) {
-            return p.key();
-        }
-        return p.event() != null ? p.event() : "message";
     }
 
     private static String kindName(TopicKind kind) {

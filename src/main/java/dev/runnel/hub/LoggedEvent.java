@@ -52,6 +52,10 @@ public final class LoggedEvent {
         return last;
     }
 
+    /**
+     * When the log took the event, in milliseconds of the log's own monotonic clock: good for ages
+     * (differences), not a date.
+     */
     public long timeMillis() {
         return timeMillis;
     }

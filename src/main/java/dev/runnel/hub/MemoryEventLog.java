@@ -9,9 +9,14 @@ import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
 /**
- * The default {@link EventLog}: a ring buffer of the last {@code capacity} events, of which those
- * older than {@code maxAgeMillis} are dropped as well. Ids are {@code <epoch>-<sequence>}; the epoch
- * is random per instance, so an id from before a restart is recognisably foreign.
+ * The default {@link EventLog}: a ring buffer of the last {@code capacity} events, holding at most
+ * {@code maxBytes} of them (each event counts its frame plus {@link #ENTRY_OVERHEAD_BYTES}) and none
+ * older than {@code maxAgeMillis}: whichever bound is reached first drops the oldest events. The
+ * newest event is always held, however large. Ids are {@code <epoch>-<sequence>}; the epoch is random
+ * per instance, so an id from before a restart is recognisably foreign.
+ *
+ * <p>Age is measured on a monotonic clock ({@link System#nanoTime}), never on wall-clock time: a
+ * clock step (NTP, a suspended VM) must neither empty the log nor keep old events for ever.
  *
  * <p>Because sequences are contiguous, the position of any held sequence in the ring is computed,
  * not searched: a replay seeks in O(1) and then scans only what it returns or filters out.
@@ -20,22 +25,48 @@ import java.util.function.Predicate;
  */
 public final class MemoryEventLog implements EventLog {
     private static final int MAX_SEQUENCE_DIGITS = 18;
+    /**
+     * What a held event costs besides its frame's bytes, on a 64-bit JVM with compressed references:
+     * the {@link LoggedEvent} (about 56 bytes), its id string (about 56), the frame array's header
+     * (16), the topic, event name and state key strings when not shared with other events (about 40
+     * each plus their characters), and its ring slot. Rounded up, so the bound errs on the safe side.
+     */
+    public static final int ENTRY_OVERHEAD_BYTES = 256;
 
     private final String epoch;
     private final LoggedEvent[] ring;
+    private final long maxBytes;
     private final long maxAgeMillis;
     private final LongSupplier clock;
     private long head;      // sequence of the newest event, 0 if none
     private long oldest = 1; // sequence of the oldest held event; head + 1 when empty
+    private long bytes;     // held events' frames plus their overhead
 
+    /** A log bounded by count and age only (benchmarks and tests). */
     public MemoryEventLog(int capacity, long maxAgeMillis) {
-        this(capacity, maxAgeMillis, System::currentTimeMillis, newEpoch());
+        this(capacity, Long.MAX_VALUE, maxAgeMillis);
     }
 
-    /** For tests: a given clock and epoch. */
+    /** The production log: a fresh epoch, age on the monotonic clock. */
+    public MemoryEventLog(int capacity, long maxBytes, long maxAgeMillis) {
+        this(capacity, maxBytes, maxAgeMillis, MemoryEventLog::monotonicMillis, newEpoch());
+    }
+
+    /** For tests: a given clock and epoch, no byte bound. */
     public MemoryEventLog(int capacity, long maxAgeMillis, LongSupplier clock, String epoch) {
+        this(capacity, Long.MAX_VALUE, maxAgeMillis, clock, epoch);
+    }
+
+    /**
+     * @param clock milliseconds on a clock that only moves forward; only differences are used, so
+     *              it may start anywhere (even below zero, as {@link System#nanoTime} may)
+     */
+    public MemoryEventLog(int capacity, long maxBytes, long maxAgeMillis, LongSupplier clock, String epoch) {
         if (capacity <= 0) {
             throw new IllegalArgumentException("capacity: " + capacity + " (expected: > 0)");
+        }
+        if (maxBytes <= 0) {
+            throw new IllegalArgumentException("maxBytes: " + maxBytes + " (expected: > 0)");
         }
         if (maxAgeMillis <= 0) {
             throw new IllegalArgumentException("maxAgeMillis: " + maxAgeMillis + " (expected: > 0)");
@@ -44,9 +75,14 @@ public final class MemoryEventLog implements EventLog {
             throw new IllegalArgumentException("epoch: \"" + epoch + "\" (expected: 1 to 16 of 0-9 a-z)");
         }
         this.ring = new LoggedEvent[capacity];
+        this.maxBytes = maxBytes;
         this.maxAgeMillis = maxAgeMillis;
         this.clock = clock;
         this.epoch = epoch;
+    }
+
+    private static long monotonicMillis() {
+        return System.nanoTime() / 1_000_000;
     }
 
     /** A fresh epoch: 10 base-36 characters of randomness. */
@@ -69,11 +105,14 @@ public final class MemoryEventLog implements EventLog {
         byte[] frame = SseEncoder.encode(p.event(), id, -1, p.data());
         LoggedEvent event = new LoggedEvent(sequence, id, p.topic(), p.event(), p.last(), now, frame, coalesceKey);
         if (sequence - oldest >= ring.length) {
-            ring[slot(oldest)] = null;
-            oldest++;
+            dropOldest();
         }
         ring[slot(sequence)] = event;
         head = sequence;
+        bytes += footprint(event);
+        while (bytes > maxBytes && oldest < head) {
+            dropOldest();
+        }
         expire(now);
         return event;
     }
@@ -141,12 +180,27 @@ public final class MemoryEventLog implements EventLog {
         return (int) (head - oldest + 1);
     }
 
+    @Override
+    public long bytes() {
+        return bytes;
+    }
+
+    /** What one held event counts against {@code maxBytes}. */
+    static long footprint(LoggedEvent event) {
+        return event.frame().length + (long) ENTRY_OVERHEAD_BYTES;
+    }
+
     private void expire(long now) {
-        long limit = now - maxAgeMillis;
-        while (oldest <= head && ring[slot(oldest)].timeMillis() < limit) {
-            ring[slot(oldest)] = null;
-            oldest++;
+        while (oldest <= head && now - ring[slot(oldest)].timeMillis() > maxAgeMillis) {
+            dropOldest();
         }
+    }
+
+    private void dropOldest() {
+        int slot = slot(oldest);
+        bytes -= footprint(ring[slot]);
+        ring[slot] = null;
+        oldest++;
     }
 
     private int slot(long sequence) {

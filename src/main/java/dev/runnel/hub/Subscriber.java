@@ -4,8 +4,8 @@ package dev.runnel.hub;
  * The receiving end of a subscription: in practice one SSE connection.
  *
  * <p>Threading: {@link #open} is called once, by the subscribing thread under the hub's lock, before
- * any {@link #offer}; {@link #offer} and {@link #end} are then called by the hub's fan-out, one call
- * at a time. None of them may block or do I/O: they enqueue and return.
+ * any {@link #offer}; {@link #offer}, {@link #end} and {@link #close} are then called by the hub's
+ * fan-out, one call at a time. None of them may block or do I/O: they enqueue and return.
  */
 public interface Subscriber {
     /** The opening of the stream: an optional reset, then snapshot or replay, then an optional id pin. */
@@ -34,4 +34,11 @@ public interface Subscriber {
 
     /** Every topic of the subscription is finite and has ended: finish after what is queued. */
     void end();
+
+    /**
+     * The hub has dropped this subscriber because taking an event failed (it threw): close, so that
+     * the client comes back and resumes from the log instead of waiting on a subscription that gets
+     * nothing. Idempotent.
+     */
+    void close(String reason);
 }

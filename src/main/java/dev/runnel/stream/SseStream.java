@@ -19,6 +19,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
@@ -31,9 +32,12 @@ import java.util.function.Supplier;
  * <pre>
  *            setWriteListener / isReady()==false
  *   WAITING ◀──────────────────────────────────── RUNNING ──── queue empty, flushed ───▶ IDLE
- *      │  onWritePossible                          ▲  ▲                                    │
- *      └──────────────────────────────────────────┘  └──────── offer (schedules drain) ◀──┘
- *   any state ── close / finished / failed write ──▶ DONE  (AsyncContext completed once; nothing after)
+ *      │  onWritePossible                          ▲  ▲ │                                  │
+ *      └──────────────────────────────────────────┘  │ └─ pass bound reached: resubmit ─┐ │
+ *                                                     └──── (RUNNING passes to the task) ◀┘ │
+ *                                                     └──────── offer (schedules drain) ◀──┘
+ *   any state ── close / finished / failed write / Error in a drain ──▶ DONE
+ *                                                   (AsyncContext completed once; nothing after)
  *   WAITING longer than the write timeout ── sweep ──▶ DONE  (evicted: the peer stopped reading)
  *   deadline passed ── sweep ──▶ finish (final retry queued) ──▶ … ──▶ DONE</pre>
  * <pre>
@@ -41,15 +45,31 @@ import java.util.function.Supplier;
  * </pre>
  * In WAITING the container owes us {@code onWritePossible}; in RUNNING exactly one thread (a
  * dispatcher thread or the container's callback) writes; in IDLE nobody does and the next offer
- * schedules a drain. A close decided while RUNNING is carried out by the owner at its next step, so
- * {@code complete()} never races a write of ours. WAITING records when it began: a write the
+ * schedules a drain. A close decided while RUNNING is carried out by the owner at its next step,
+ * which checks for it before it touches the output again, so {@code complete()} never races a
+ * write of ours and nothing asks a completed response whether it is ready. One drain pass writes at
+ * most {@value #MAX_PASS_BYTES} bytes, then hands its thread back and goes on in a fresh task: a
+ * stream whose publishers keep up with its socket cannot hold a dispatcher (or container) thread.
+ * An {@link Error} inside a drain closes that stream (counted in {@link StreamMetrics#drainIncidents})
+ * rather than leaving it RUNNING with nobody writing. WAITING records when it began: a write the
  * container cannot take for longer than the write timeout means a peer that stopped reading, and
  * the registry's sweep evicts the stream ({@link #evictIfStalled}) even when no new event arrives
  * to overflow its queue.
  *
+ * <p>Opening: what {@link #openWith} queued ({@code retry:}), then, when the hub opens the
+ * subscription, the {@code connected} event with the join cursor, the hub's reset, replay or
+ * snapshot, and its id pin. A finish that comes before the hub opened the subscription (a deadline
+ * due at once) is carried out after the opening.
+ *
  * <p>Deadline: {@link #endAt} sets when the stream must end (its token expires, or its maximum
  * lifetime is over); the sweep then finishes it like a shutdown does — what is queued, a final
  * {@code retry:}, complete — and the client resumes with {@code Last-Event-ID}.
+ *
+ * <p>Heartbeats: when nothing was written for the interval and nothing is queued, a
+ * {@code : keep-alive} comment; and when the fan-out has moved past everything this stream has
+ * sent ({@link Hub#deliveredThrough}), it carries that position as a bare {@code id:}, which sets
+ * the client's {@code Last-Event-ID} without firing an event. A subscriber of a quiet topic then
+ * resumes from a recent position, not from the one where it joined.
  *
  * <p>Queue bound: frames of the opening (retry, connected, reset, replay, snapshot) are exempt, since
  * the log bounds them and they are shared arrays; live frames may take up {@code queueBytes}. A live
@@ -64,6 +84,8 @@ public final class SseStream implements Subscriber, WriteListener {
     private static final System.Logger LOG = System.getLogger(SseStream.class.getName());
     private static final int MAX_BATCH_BYTES = 64 * 1024;
     private static final int MAX_BATCH_ITEMS = 512;
+    /** Bytes one drain pass writes before it hands its thread back: four full batches. */
+    static final int MAX_PASS_BYTES = 4 * MAX_BATCH_BYTES;
 
     private enum State { WAITING, RUNNING, IDLE, DONE }
 
@@ -89,6 +111,9 @@ public final class SseStream implements Subscriber, WriteListener {
     private boolean writePossibleSignal;
     private boolean finishing;
     private boolean aborting;
+    private boolean opened;                                      // the hub has opened the subscription
+    private byte[] finalFrameAfterOpening;                       // a finish that came before that
+    private long lastQueuedSequence;                             // newest position queued for the client
     private String closeReason;
 
     // Owner-confined: touched only by the thread that holds RUNNING.
@@ -101,6 +126,7 @@ public final class SseStream implements Subscriber, WriteListener {
     private volatile boolean hasDeadline;
     private volatile Runnable onClose;
     private volatile Hub hub;
+    private volatile List<String> topics = List.of();
     private volatile Subscription subscription;
 
     /**
@@ -145,7 +171,10 @@ public final class SseStream implements Subscriber, WriteListener {
         }
     }
 
-    /** Queues frames that open the stream (retry, connected); call before {@link #subscribe}. */
+    /**
+     * Queues frames that open the stream ({@code retry:}); call before {@link #subscribe}, which adds
+     * the {@code connected} event once the hub says where the stream joins.
+     */
     public void openWith(byte[]... frames) {
         synchronized (lock) {
             for (byte[] frame : frames) {
@@ -158,6 +187,7 @@ public final class SseStream implements Subscriber, WriteListener {
     /** Subscribes this stream to the hub, registers it, and starts writing once the container is ready. */
     public void subscribe(Hub hub, List<String> topics, String lastEventId) {
         this.hub = hub;
+        this.topics = List.copyOf(topics);
         registry.add(this);
         metrics.opened.increment();
         this.subscription = hub.subscribe(topics, lastEventId, this);
@@ -177,22 +207,37 @@ public final class SseStream implements Subscriber, WriteListener {
     @Override
     public void open(Opening opening) {
         synchronized (lock) {
+            opened = true;
+            if (aborting) {
+                return; // closed while subscribing: nothing will be written
+            }
+            queueOpeningLocked(ControlFrames.connected(id, topics, opening.joinId()));
             if (opening.resetReason() != null) {
-                queue.add(ControlFrames.reset(opening.resetReason(), opening.resetDetail()));
-                openingItems++;
+                queueOpeningLocked(ControlFrames.reset(opening.resetReason(), opening.resetDetail()));
             }
             for (LoggedEvent event : opening.events()) {
-                queue.add(event);
-                openingItems++;
+                queueOpeningLocked(event);
+                lastQueuedSequence = Math.max(lastQueuedSequence, event.sequence());
             }
             if (opening.pinId() != null) {
-                queue.add(SseEncoder.idOnly(opening.pinId()));
-                openingItems++;
+                queueOpeningLocked(SseEncoder.idOnly(opening.pinId()));
             }
             if (opening.ended()) {
                 finishing = true;
             }
+            if (finalFrameAfterOpening != null) {
+                // A deadline that came between the registry and the hub: queued after the opening,
+                // so that the opening is counted as such and the final frame really is final.
+                enqueueControlLocked(finalFrameAfterOpening);
+                finalFrameAfterOpening = null;
+            }
         }
+    }
+
+    /** Guarded by lock. */
+    private void queueOpeningLocked(Object item) {
+        queue.add(item);
+        openingItems++;
     }
 
     @Override
@@ -261,6 +306,7 @@ public final class SseStream implements Subscriber, WriteListener {
         }
         queue.add(event);
         liveBytes += length;
+        lastQueuedSequence = Math.max(lastQueuedSequence, event.sequence());
         if (superseded > 64 && superseded * 2 > queue.size()) {
             compactLocked();
         }
@@ -284,7 +330,8 @@ public final class SseStream implements Subscriber, WriteListener {
 
     /**
      * Queues a heartbeat comment when nothing was written for {@code intervalNanos} and nothing is
-     * waiting to be written (a queued frame will show the peer we are alive anyway).
+     * waiting to be written (a queued frame will show the peer we are alive anyway); with a bare
+     * {@code id:} when the fan-out has moved past what this stream has sent.
      */
     void heartbeatIfIdle(long nowNanos, long intervalNanos) {
         if (nowNanos - lastWriteNanos < intervalNanos) {
@@ -295,13 +342,28 @@ public final class SseStream implements Subscriber, WriteListener {
             if (aborting || finishing || !queue.isEmpty() || state == State.RUNNING) {
                 return;
             }
-            schedule = enqueueControlLocked(ControlFrames.HEARTBEAT);
+            schedule = enqueueControlLocked(heartbeatLocked());
         }
         metrics.heartbeats.increment();
         lastWriteNanos = nowNanos; // counts as activity so a stalled peer is not offered one per sweep
         if (schedule) {
             scheduleDrain();
         }
+    }
+
+    /**
+     * Guarded by lock, with the queue empty and no drain under way. Everything offered to this stream
+     * has been written, so a position the fan-out has handed on entirely is one the client has seen
+     * everything up to on its topics; it moves the client's cursor only forward.
+     */
+    private byte[] heartbeatLocked() {
+        Subscription s = subscription;
+        LoggedEvent through = s == null ? null : hub.deliveredThrough(s);
+        if (through == null || through.sequence() <= lastQueuedSequence) {
+            return ControlFrames.HEARTBEAT;
+        }
+        lastQueuedSequence = through.sequence();
+        return ControlFrames.heartbeat(through.id());
     }
 
     /** Shutdown: send what is queued, then {@code finalFrame} (a jittered {@code retry:}), then complete. */
@@ -314,6 +376,11 @@ public final class SseStream implements Subscriber, WriteListener {
      * Returns false when the stream was already closing or finishing.
      */
     boolean finish(byte[] finalFrame, String reason) {
+        return finish(finalFrame, reason, null);
+    }
+
+    /** Like {@link #finish(byte[], String)}; when it acts, {@code counter} counts it before the stream can end. */
+    private boolean finish(byte[] finalFrame, String reason, LongAdder counter) {
         boolean schedule;
         synchronized (lock) {
             if (aborting || finishing) {
@@ -321,7 +388,15 @@ public final class SseStream implements Subscriber, WriteListener {
             }
             closeReason = reason;
             finishing = true;
-            schedule = enqueueControlLocked(finalFrame);
+            if (!opened) {
+                finalFrameAfterOpening = finalFrame; // open() queues it behind the opening
+                schedule = false;
+            } else {
+                schedule = enqueueControlLocked(finalFrame);
+            }
+        }
+        if (counter != null) {
+            counter.increment();
         }
         if (schedule) {
             scheduleDrain();
@@ -337,11 +412,7 @@ public final class SseStream implements Subscriber, WriteListener {
         if (!hasDeadline || nowNanos - deadlineNanos < 0) {
             return false;
         }
-        if (!finish(finalFrame.get(), "deadline: token expired or maximum lifetime reached")) {
-            return false;
-        }
-        metrics.deadlines.increment();
-        return true;
+        return finish(finalFrame.get(), "deadline: token expired or maximum lifetime reached", metrics.deadlines);
     }
 
     /**
@@ -364,6 +435,7 @@ public final class SseStream implements Subscriber, WriteListener {
     }
 
     /** Ends the stream now, dropping what is queued. Idempotent; any thread. */
+    @Override
     public void close(String reason) {
         boolean completeHere;
         synchronized (lock) {
@@ -440,10 +512,23 @@ public final class SseStream implements Subscriber, WriteListener {
         close("write failed: " + failure);
     }
 
-    /** Owner only. Writes until the queue is empty, the output is not ready, or the stream is done. */
+    /**
+     * Owner only. Writes until the queue is empty, the output is not ready, the stream is done, or
+     * the pass has written {@link #MAX_PASS_BYTES}: then it resubmits itself and returns.
+     */
     private void drain() {
         try {
+            long passBytes = 0;
             for (;;) {
+                // A close decided meanwhile is carried out before the output is touched again: once
+                // the container completed the response, nothing may ask it anything (REVIEW 14).
+                if (completeIfAborting()) {
+                    return;
+                }
+                if (passBytes >= MAX_PASS_BYTES) {
+                    yieldPass();
+                    return;
+                }
                 boolean ready = out.isReady();
                 int count = 0;
                 boolean drained = false;
@@ -479,7 +564,7 @@ public final class SseStream implements Subscriber, WriteListener {
                     return;
                 }
                 if (count > 0) {
-                    write(count);
+                    passBytes += write(count);
                     if (drained && !abortRequested() && out.isReady()) {
                         // Nothing more queued: flush now rather than on a further pass through the loop
                         // (unless a close came during the write: then the next pass completes instead).
@@ -493,14 +578,49 @@ public final class SseStream implements Subscriber, WriteListener {
             }
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.DEBUG, () -> "stream " + id + ": client went away: " + e);
-            synchronized (lock) {
-                if (!aborting) {
-                    abortLocked("write failed: " + e);
-                }
-                state = State.DONE;
-            }
-            afterClose(true);
+            failDrain("write failed: " + e);
+        } catch (Error e) {
+            // Not a client that went away but a bug, here or in the container. The stream cannot go
+            // on (nobody would own its output again): close it, and say so loudly.
+            metrics.drainIncidents.increment();
+            LOG.log(Level.ERROR, "stream " + id + ": drain failed; the stream is closed", e);
+            failDrain("drain failed: " + e);
         }
+    }
+
+    /** Owner only: completes a stream whose close was decided while we owned it. */
+    private boolean completeIfAborting() {
+        synchronized (lock) {
+            if (!aborting) {
+                return false;
+            }
+            state = State.DONE;
+        }
+        afterClose(true);
+        return true;
+    }
+
+    /**
+     * Owner only: this pass has written its share. Flush what it wrote, then let the next pass run as
+     * a fresh task behind the other streams' drains; the output stays ours (RUNNING) meanwhile.
+     */
+    private void yieldPass() throws IOException {
+        if (needsFlush && out.isReady()) {
+            needsFlush = false;
+            out.flush();
+        }
+        scheduleDrain();
+    }
+
+    /** Owner only: the drain failed; the stream is done. */
+    private void failDrain(String reason) {
+        synchronized (lock) {
+            if (!aborting) {
+                abortLocked(reason);
+            }
+            state = State.DONE;
+        }
+        afterClose(true);
     }
 
     private boolean abortRequested() {
@@ -509,8 +629,8 @@ public final class SseStream implements Subscriber, WriteListener {
         }
     }
 
-    /** Owner only: writes the batch taken by {@link #takeBatchLocked} as one array. */
-    private void write(int count) throws IOException {
+    /** Owner only: writes the batch taken by {@link #takeBatchLocked} as one array; returns its length. */
+    private int write(int count) throws IOException {
         byte[] chunk;
         int frames = 0;
         if (count == 1) {
@@ -541,6 +661,7 @@ public final class SseStream implements Subscriber, WriteListener {
         if (frames > 0) {
             metrics.framesDelivered.add(frames);
         }
+        return chunk.length;
     }
 
     /** Guarded by lock. Moves up to a batch of queued items into {@code batch}; returns how many. */

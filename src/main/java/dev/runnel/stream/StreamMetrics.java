@@ -17,6 +17,7 @@ public final class StreamMetrics {
     final LongAdder closed = new LongAdder();
     final LongAdder writeTimeouts = new LongAdder();
     final LongAdder deadlines = new LongAdder();
+    final LongAdder drainIncidents = new LongAdder();
 
     /** Events (log frames) written to sockets; control frames are not counted. */
     public long framesDelivered() {
@@ -56,5 +57,10 @@ public final class StreamMetrics {
     /** Streams finished at their deadline: token expiry or {@code runnel.stream.maxLifetime}. */
     public long deadlines() {
         return deadlines.sum();
+    }
+
+    /** Streams closed because an {@link Error} was thrown while writing them: bugs, never clients. */
+    public long drainIncidents() {
+        return drainIncidents.sum();
     }
 }

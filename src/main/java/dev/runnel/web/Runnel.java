@@ -54,6 +54,7 @@ public final class Runnel implements Server, AutoCloseable {
     private final StreamRegistry streams = new StreamRegistry();
     private final StreamMetrics metrics = new StreamMetrics();
     private final ThreadPoolExecutor dispatch;
+    private final ThreadPoolExecutor fanOut;
     private final ScheduledThreadPoolExecutor scheduler;
     private final long startedNanos = System.nanoTime();
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
@@ -81,21 +82,13 @@ public final class Runnel implements Server, AutoCloseable {
                 new RateLimiter(demos.eventsPerMinute() / 60.0, Math.max(1, demos.eventsPerMinute())));
         warnOfPublishingWithoutCredential();
 
-        this.dispatch = new ThreadPoolExecutor(this.config.dispatchThreads(), this.config.dispatchThreads(), 0,
-                TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), named("runnel-dispatch-", true, threads)) {
-            @Override
-            protected void afterExecute(Runnable task, Throwable failure) {
-                if (failure != null) {
-                    LOG.log(Level.ERROR, "dispatcher task failed; the dispatcher keeps running", failure);
-                }
-            }
-        };
-        // Started now, not on demand: the threads Runnel runs are all there from the start.
-        this.dispatch.prestartAllCoreThreads();
+        this.dispatch = loggingPool(config.dispatchThreads(), named("runnel-dispatch-", true, threads), "dispatcher");
+        // The fan-out has a thread of its own: it never waits in line behind the streams' drains.
+        this.fanOut = loggingPool(1, named("runnel-fanout", false, threads), "fan-out");
         this.scheduler = new ScheduledThreadPoolExecutor(1, named("runnel-scheduler", false, threads));
         this.scheduler.setRemoveOnCancelPolicy(true);
-        this.hub = new Hub(new MemoryEventLog(config.logSize(), config.logMaxAge().toMillis()),
-                TopicKinds.of(config.stateTopics(), config.finiteTopics()), dispatch);
+        this.hub = new Hub(new MemoryEventLog(config.logSize(), config.logMaxBytes(), config.logMaxAge().toMillis()),
+                TopicKinds.of(config.stateTopics(), config.finiteTopics()), fanOut, config.stateLimits());
 
         long heartbeatNanos = config.heartbeat().toNanos();
         long writeTimeoutNanos = config.writeTimeout().toNanos();
@@ -111,6 +104,21 @@ public final class Runnel implements Server, AutoCloseable {
             publishRate.prune();
             demoGate.prune();
         });
+    }
+
+    /** A fixed pool whose threads are all started now, not on demand, and which logs a task that failed. */
+    private static ThreadPoolExecutor loggingPool(int size, ThreadFactory factory, String what) {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(size, size, 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(), factory) {
+            @Override
+            protected void afterExecute(Runnable task, Throwable failure) {
+                if (failure != null) {
+                    LOG.log(Level.ERROR, what + " task failed; the " + what + " keeps running", failure);
+                }
+            }
+        };
+        pool.prestartAllCoreThreads();
+        return pool;
     }
 
     /**
@@ -223,6 +231,21 @@ public final class Runnel implements Server, AutoCloseable {
         return config.publishMaxBytes();
     }
 
+    @Override
+    public int logMaxEvents() {
+        return config.logSize();
+    }
+
+    @Override
+    public long logMaxBytes() {
+        return config.logMaxBytes();
+    }
+
+    @Override
+    public long logMaxAgeMillis() {
+        return config.logMaxAge().toMillis();
+    }
+
     /** The HS256 key for demo tokens, or null when {@code runnel.demo.tokens} is off. */
     byte[] demoSecret() {
         return demoSecret;
@@ -298,10 +321,14 @@ public final class Runnel implements Server, AutoCloseable {
         }
         streams.finishAll(this::jitteredRetryMillis, config.shutdownGrace().toMillis());
         scheduler.shutdownNow();
+        fanOut.shutdown();
         dispatch.shutdown();
         // One deadline for the whole stop, not a wait per executor and per thread in turn.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         try {
+            if (!fanOut.awaitTermination(remaining(deadline), TimeUnit.NANOSECONDS)) {
+                fanOut.shutdownNow();
+            }
             if (!dispatch.awaitTermination(remaining(deadline), TimeUnit.NANOSECONDS)) {
                 dispatch.shutdownNow();
             }
@@ -312,6 +339,7 @@ public final class Runnel implements Server, AutoCloseable {
                 TimeUnit.NANOSECONDS.timedJoin(t, remaining(deadline));
             }
         } catch (InterruptedException e) {
+            fanOut.shutdownNow();
             dispatch.shutdownNow();
             Thread.currentThread().interrupt();
         }

@@ -1,5 +1,6 @@
 package dev.runnel.web;
 
+import dev.runnel.hub.StateLimits;
 import java.time.Duration;
 import java.util.List;
 
@@ -24,7 +25,15 @@ public record RunnelConfig(
         int dispatchThreads,
         Duration shutdownGrace,
         Duration writeTimeout,
-        Duration maxLifetime) {
+        Duration maxLifetime,
+        long logMaxBytes,
+        StateLimits stateLimits) {
+
+    /**
+     * A quarter of the recommended 1 GiB heap: room for the log's worst case (10,000 events of the
+     * largest size would be 640 MiB) is not there, room for 19,000 streams and their backlogs is.
+     */
+    static final long DEFAULT_LOG_MAX_BYTES = 256L * 1024 * 1024;
 
     public static RunnelConfig from(Settings s) {
         RunnelConfig c = new RunnelConfig(
@@ -42,7 +51,11 @@ public record RunnelConfig(
                 s.integer("runnel.dispatch.threads", Runtime.getRuntime().availableProcessors(), 1, 256),
                 s.duration("runnel.shutdown.grace", Duration.ofSeconds(2)),
                 s.duration("runnel.stream.writeTimeout", Duration.ofSeconds(30)),
-                s.duration("runnel.stream.maxLifetime", Duration.ZERO));
+                s.duration("runnel.stream.maxLifetime", Duration.ZERO),
+                s.bytes("runnel.log.maxBytes", DEFAULT_LOG_MAX_BYTES),
+                new StateLimits(s.integer("runnel.state.maxTopics", 100, 1, 1_000_000),
+                        s.integer("runnel.state.maxKeysPerTopic", 1000, 1, 1_000_000),
+                        s.duration("runnel.state.keyMaxAge", Duration.ofHours(24)).toMillis()));
         c.check();
         return c;
     }
@@ -54,6 +67,9 @@ public record RunnelConfig(
         if (retryMax.compareTo(retryMin) < 0) {
             throw new IllegalArgumentException("runnel.retry.max: " + retryMax.toMillis() + "ms (expected: >= runnel.retry.min "
                     + retryMin.toMillis() + "ms)");
+        }
+        if (logMaxBytes < 64 * 1024) {
+            throw new IllegalArgumentException("runnel.log.maxBytes: " + logMaxBytes + " (expected: >= 65536)");
         }
         if (queueBytes <= 0) {
             throw new IllegalArgumentException("runnel.stream.queueBytes: " + queueBytes + " (expected: > 0)");

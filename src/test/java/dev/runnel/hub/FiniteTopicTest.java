@@ -69,6 +69,19 @@ class FiniteTopicTest {
     }
 
     @Test
+    void aCursorFromBeforeARestartIsFinishedForFiniteTopicsThisProcessNeverSaw() {
+        hub.publish(Publication.of("tasks/seen", null, "a"));      // e1-1: a run of this process
+        hub.subscribe(List.of("tasks/waiting"), null, new RecordingSubscriber()); // subscribed, no event yet
+
+        assertTrue(hub.isFinished(List.of("tasks/old"), "old-7"), "its run was the old server's: 204");
+        assertTrue(hub.isFinished(List.of("tasks/old", "tasks/waiting"), "old-7"));
+        assertFalse(hub.isFinished(List.of("tasks/seen"), "old-7"), "this process runs it: reset and its history");
+        assertFalse(hub.isFinished(List.of("tasks/old", "news"), "old-7"), "a stream topic goes on");
+        assertFalse(hub.isFinished(List.of("tasks/old"), null), "no cursor: a new subscriber waits for the run");
+        assertFalse(hub.isFinished(List.of("tasks/old"), "garbage"), "not an id of another epoch");
+    }
+
+    @Test
     void subscriberIsToldOnceWhenEveryTopicOfItsSubscriptionHasEnded() {
         RecordingSubscriber both = new RecordingSubscriber();
         RecordingSubscriber mixed = new RecordingSubscriber();

@@ -114,6 +114,10 @@ class HubOrderingTest {
             @Override
             public void end() {
             }
+
+            @Override
+            public void close(String reason) {
+            }
         });
         hub.subscribe(List.of("news"), null, healthy);
 
@@ -122,6 +126,30 @@ class HubOrderingTest {
         fanOut.runAll();
 
         assertEquals(List.of("e1-1", "e1-2"), healthy.liveIds());
+    }
+
+    @Test
+    void anErrorInASubscriberDropsThatSubscriberAndDeliveryGoesOn() {
+        RecordingSubscriber healthy = new RecordingSubscriber();
+        RecordingSubscriber broken = new RecordingSubscriber() {
+            @Override
+            public boolean offer(LoggedEvent event) {
+                throw new StackOverflowError("a subscriber recursed too deep");
+            }
+        };
+        hub.subscribe(List.of("news"), null, broken);
+        hub.subscribe(List.of("news"), null, healthy);
+
+        hub.publish(Publication.of("news", null, "1"));
+        fanOut.runAll();
+        hub.publish(Publication.of("news", null, "2"));
+        fanOut.runAll();
+
+        assertEquals(List.of("e1-1", "e1-2"), healthy.liveIds(), "the fan-out was scheduled again");
+        assertEquals(1, broken.closes().size(), "dropped and told to close, so its client resumes from the log");
+        assertTrue(broken.closes().get(0).contains("StackOverflowError"), broken.closes().get(0));
+        assertEquals(1, hub.subscriptionCount());
+        assertEquals(1, hub.fanOutIncidents());
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.runnel.testing.ManualExecutor;
 import java.util.List;
@@ -155,6 +156,63 @@ class OpeningTest {
         fanOut.runAll();
 
         assertEquals(List.of("e1-1", "e1-2"), subscriber.receivedIds());
+    }
+
+    @Test
+    void finiteTopicWhoseFirstEventsLeftTheLogOpensWithHistoryLost() {
+        hub.publish(Publication.of("tasks/1", "progress", "10"));   // e1-1
+        for (int i = 0; i < 6; i++) {
+            hub.publish(Publication.of("news", null, "n" + i));     // e1-2..7, the log holds 2..7
+        }
+        hub.publish(Publication.of("tasks/1", "progress", "20"));   // e1-8, the log holds 3..8
+
+        Opening opening = subscribe(null, "tasks/1");
+
+        assertEquals("history-lost", opening.resetReason(), "what follows is only the end of its history");
+        assertTrue(opening.resetDetail().contains("tasks/1"), opening.resetDetail());
+        assertEquals(List.of("e1-8"), RecordingSubscriber.ids(opening.events()));
+        assertNull(subscribe(null, "tasks/2").resetReason(), "a run not started yet has lost nothing");
+    }
+
+    @Test
+    void finiteTopicForgottenAndPublishingAgainHasLostItsStart() {
+        hub.publish(Publication.of("tasks/1", "progress", "10"));   // e1-1
+        for (int i = 0; i < 1100; i++) {
+            hub.publish(Publication.of("news", null, "n" + i));     // tasks/1 leaves the log and is pruned
+        }
+        hub.publish(Publication.of("tasks/1", "progress", "20"));
+
+        assertEquals("history-lost", subscribe(null, "tasks/1").resetReason());
+    }
+
+    @Test
+    void endedFiniteTopicWhoseEndingLeftTheLogIsPinnedToItsEnd() {
+        hub.publish(Publication.of("tasks/1", "done", "x").asLast()); // e1-1
+        for (int i = 0; i < 6; i++) {
+            hub.publish(Publication.of("news", null, "n" + i));
+        }
+
+        Opening opening = subscribe(null, "tasks/1");
+
+        assertTrue(opening.ended());
+        assertEquals(List.of(), opening.events());
+        assertEquals("e1-1", opening.pinId(), "the reconnect then carries the end and gets 204");
+        assertTrue(hub.isFinished(List.of("tasks/1"), opening.pinId()));
+    }
+
+    @Test
+    void joinIdIsWhereTheSubscriptionJoined() {
+        hub.publish(Publication.of("news", null, "a"));     // e1-1
+        hub.publish(Publication.of("tasks/1", null, "t"));  // e1-2
+        hub.publish(Publication.of("news", null, "b"));     // e1-3
+
+        assertEquals("e1-3", subscribe(null, "news").joinId(), "a fresh subscription joins at the head");
+        assertEquals("e1-3", subscribe("old-9", "news").joinId(), "so does a reset one");
+        assertEquals("e1-1", subscribe("e1-1", "news", "tasks/1").joinId(), "a replay starts at its cursor");
+        assertEquals("e1-3", subscribe("e1-3", "news").joinId());
+        assertEquals("e1-3", subscribe("e1-2", "prices").joinId(), "nothing to replay: the head is as good");
+        assertNull(subscribe(null, "tasks/1").joinId(), "a finite topic reopens for its whole history");
+        assertEquals("e1-2", subscribe("e1-2", "tasks/1").joinId(), "or at its own id");
     }
 
     private void quote(String symbol, String price) {

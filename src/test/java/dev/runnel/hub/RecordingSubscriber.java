@@ -10,14 +10,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A {@link Subscriber} that keeps everything the hub hands it: the opening, the live events in order,
- * the calls to {@code end()}, the threads offers ran on and whether two offers ever overlapped.
+ * the calls to {@code end()} and {@code close()}, the threads offers ran on and whether two offers ever overlapped.
  *
  * <p>Threading: thread-safe.
  */
-final class RecordingSubscriber implements Subscriber {
+class RecordingSubscriber implements Subscriber {
     private final List<Opening> openings = new ArrayList<>();   // guarded by this
     private final List<LoggedEvent> live = new ArrayList<>();   // guarded by this
     private final AtomicInteger ends = new AtomicInteger();
+    private final List<String> closes = new ArrayList<>();      // guarded by this
     private final AtomicInteger inOffer = new AtomicInteger();
     private final AtomicInteger overlaps = new AtomicInteger();
     private final Set<String> offerThreads = ConcurrentHashMap.newKeySet();
@@ -46,6 +47,16 @@ final class RecordingSubscriber implements Subscriber {
     @Override
     public void end() {
         ends.incrementAndGet();
+    }
+
+    @Override
+    public synchronized void close(String reason) {
+        closes.add(reason);
+    }
+
+    /** The reasons the hub gave when it closed this subscriber. */
+    synchronized List<String> closes() {
+        return List.copyOf(closes);
     }
 
     /** The one opening this subscriber got. */

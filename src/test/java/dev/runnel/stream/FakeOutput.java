@@ -59,6 +59,7 @@ final class FakeOutput extends ServletOutputStream {
     private final AtomicInteger completions = new AtomicInteger();
     private final AtomicInteger inUse = new AtomicInteger();
     private final AtomicBoolean owed = new AtomicBoolean();
+    private final AtomicBoolean completedByContainer = new AtomicBoolean();
     private volatile boolean ready = true;
     private volatile WriteListener listener;
     private volatile Runnable duringNextWrite;
@@ -153,6 +154,11 @@ final class FakeOutput extends ServletOutputStream {
         completions.incrementAndGet();
     }
 
+    /** The container completed the response on its own (the client went away): any later use is misuse. */
+    void completeByContainer() {
+        completedByContainer.set(true);
+    }
+
     int completions() {
         return completions.get();
     }
@@ -181,7 +187,7 @@ final class FakeOutput extends ServletOutputStream {
 
     private void enter(String call) {
         inUse.incrementAndGet();
-        if (completions.get() > 0) {
+        if (completions.get() > 0 || completedByContainer.get()) {
             inUse.decrementAndGet();
             fail(call + "() after complete()");
         }

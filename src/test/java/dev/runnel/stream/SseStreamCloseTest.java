@@ -174,6 +174,74 @@ class SseStreamCloseTest {
     }
 
     @Test
+    void anErrorInADrainClosesThatStreamInsteadOfLeavingItRunning() {
+        StreamRig rig = new StreamRig();
+        SseStream broken = rig.open(10_000, null, "news");
+        FakeOutput otherOut = new FakeOutput();
+        SseStream other = rig.open(otherOut, 10_000, null, "news");
+        rig.out.writePossible();
+        otherOut.writePossible();
+        rig.out.duringNextWrite(() -> {
+            throw new AssertionError("a bug in the container's write");
+        });
+
+        LoggedEvent event = rig.publish("news", "x");
+        rig.executor.runAll();
+
+        assertTrue(broken.isClosed(), "closed, not left RUNNING with nobody writing");
+        assertTrue(broken.closeReason().startsWith("drain failed"), broken.closeReason());
+        assertEquals(1, rig.out.completions());
+        assertEquals(1, rig.metrics.drainIncidents());
+        assertEquals(1, rig.registry.size());
+        assertEquals(1, rig.hub.subscriptionCount());
+        assertFalse(other.isClosed());
+        assertTrue(otherOut.written().endsWith(new String(event.frame(), java.nio.charset.StandardCharsets.UTF_8)));
+        rig.out.assertNoMisuse();
+    }
+
+    @Test
+    void aStreamTheContainerCompletedDuringAWriteIsNotAskedAnythingAfterIt() {
+        StreamRig rig = new StreamRig();
+        SseStream stream = rig.open(10_000, null, "news");
+        rig.out.writePossible();
+        rig.out.takeOps();
+        rig.out.duringNextWrite(() -> {
+            rig.out.completeByContainer();
+            stream.containerCompleted();
+        });
+
+        rig.publish("news", "a");
+        rig.executor.runAll();
+
+        rig.out.assertNoMisuse();
+        assertTrue(stream.isClosed());
+        assertEquals(0, rig.out.completions(), "the container completed it: not completed again");
+        assertEquals(0, rig.registry.size());
+    }
+
+    @Test
+    void aDeadlineDueBeforeTheHubOpensTheStreamComesAfterTheOpening() {
+        StreamRig rig = new StreamRig();
+        LoggedEvent apple = rig.quote("AAPL", "1");
+        LoggedEvent microsoft = rig.quote("MSFT", "1");
+        SseStream stream = rig.stream(10_000);
+        stream.openWith(RETRY);
+        // The sweep found the deadline due between the registry and the hub: the opening was not queued yet.
+        byte[] last = ControlFrames.retry(4321);
+        assertTrue(stream.finish(last, "deadline"));
+        stream.subscribe(rig.hub, List.of("prices"), null);
+
+        assertTrue(rig.out.writePossible());
+
+        assertEquals(List.of(FakeOutput.Op.write(StreamRig.wire(RETRY, StreamRig.connected(microsoft.id(), "prices"), apple, microsoft, last)), FakeOutput.Op.FLUSH),
+                rig.out.takeOps(), "the whole opening, then the final frame");
+        assertEquals(1, rig.out.completions());
+        assertEquals("deadline", stream.closeReason());
+        assertEquals(0, stream.queuedBytes());
+        rig.out.assertNoMisuse();
+    }
+
+    @Test
     void racingEndsCompleteOnceAndWriteNothingAfterCompletion() throws Exception {
         ExecutorService racers = Executors.newCachedThreadPool();
         try {

@@ -75,7 +75,7 @@ class SseStreamQueueTest {
 
         assertEquals(live2.frame().length, stream.queuedBytes());
         assertTrue(rig.out.writePossible());
-        assertEquals(List.of(Op.write(wire(RETRY, connected("prices"), snapshot, live2)), Op.FLUSH),
+        assertEquals(List.of(Op.write(wire(RETRY, connected(snapshot.id(), "prices"), snapshot, live2)), Op.FLUSH),
                 rig.out.takeOps());
     }
 
@@ -149,7 +149,7 @@ class SseStreamQueueTest {
         rig.executor.runAll();
         assertTrue(again.writePossible());
 
-        assertEquals(List.of(Op.write(wire(RETRY, connected("news", "sport"), missed, live)), Op.FLUSH),
+        assertEquals(List.of(Op.write(wire(RETRY, connected(seen.id(), "news", "sport"), missed, live)), Op.FLUSH),
                 again.takeOps());
         assertFalse(resumed.isClosed());
         assertEquals(1, rig.registry.size());

@@ -43,7 +43,7 @@ class SseStreamWritesTest {
 
         assertTrue(rig.out.writePossible());
 
-        byte[] expected = wire(RETRY, connected("news"), SseEncoder.idOnly("e1-0"), a, b, c);
+        byte[] expected = wire(RETRY, connected("e1-0", "news"), SseEncoder.idOnly("e1-0"), a, b, c);
         assertEquals(List.of(Op.write(expected), Op.FLUSH), rig.out.takeOps());
         assertEquals(0, stream.queuedBytes());
         assertEquals(3, rig.metrics.framesDelivered());
@@ -100,7 +100,7 @@ class SseStreamWritesTest {
         assertTrue(wire(replay).length > queueBytes, "the replay alone exceeds the bound");
 
         assertTrue(rig.out.writePossible());
-        assertEquals(List.of(Op.write(wire(RETRY, connected("news"), replay, live1, live2)), Op.FLUSH),
+        assertEquals(List.of(Op.write(wire(RETRY, connected("e1-0", "news"), replay, live1, live2)), Op.FLUSH),
                 rig.out.takeOps());
         assertEquals(0, rig.metrics.evictions());
     }
@@ -134,12 +134,80 @@ class SseStreamWritesTest {
     }
 
     @Test
+    void heartbeatOfAnIdleStreamCarriesTheFanOutsPositionAsABareId() {
+        SseStream quiet = rig.open(10_000, null, "quiet");
+        rig.out.writePossible();
+        rig.out.takeOps();
+        rig.publish("busy", "a");
+        LoggedEvent b = rig.publish("busy", "b");
+        rig.executor.runAll();
+
+        quiet.heartbeatIfIdle(System.nanoTime() + 2 * INTERVAL, INTERVAL);
+        rig.executor.runAll();
+
+        byte[] expected = (": keep-alive\nid: " + b.id() + "\n\n").getBytes(UTF_8);
+        assertArrayEquals(expected, ControlFrames.heartbeat(b.id()));
+        assertEquals(List.of(Op.write(expected), Op.FLUSH), rig.out.takeOps(),
+                "everything up to e1-2 on its topics was written: the client may resume there");
+
+        quiet.heartbeatIfIdle(System.nanoTime() + 4 * INTERVAL, INTERVAL);
+        rig.executor.runAll();
+        assertEquals(List.of(Op.write(ControlFrames.HEARTBEAT), Op.FLUSH), rig.out.takeOps(),
+                "the position did not move: a plain heartbeat");
+    }
+
+    @Test
+    void heartbeatNeverMovesTheCursorBackBehindWhatWasSent() {
+        SseStream stream = rig.open(10_000, null, "news");
+        rig.out.writePossible();
+        rig.out.takeOps();
+        LoggedEvent news = rig.publish("news", "n");
+        rig.executor.runAll();
+        rig.out.takeOps();
+
+        stream.heartbeatIfIdle(System.nanoTime() + 2 * INTERVAL, INTERVAL);
+        rig.executor.runAll();
+
+        assertEquals(List.of(Op.write(ControlFrames.HEARTBEAT), Op.FLUSH), rig.out.takeOps(),
+                news.id() + " is the client's cursor already");
+    }
+
+    @Test
+    void aDrainPassWritesABoundedShareAndResubmitsItself() {
+        rig.open(100 * 1024 * 1024, null, "news");
+        rig.out.writePossible();
+        rig.out.takeOps();
+        rig.out.setReady(false);
+        int frames = 0;
+        for (long queued = 0; queued < 4L * SseStream.MAX_PASS_BYTES; frames++) {
+            queued += rig.publish("news", "x".repeat(1000)).frame().length;
+        }
+        rig.executor.runAll();
+        assertEquals(0, rig.executor.pending());
+
+        assertTrue(rig.out.writePossible()); // the container's callback: it must get its thread back too
+
+        List<Op> firstPass = rig.out.takeOps();
+        long written = firstPass.stream().filter(op -> !op.isFlush()).mapToLong(op -> op.bytes().length).sum();
+        assertTrue(written >= SseStream.MAX_PASS_BYTES && written < SseStream.MAX_PASS_BYTES + 64 * 1024,
+                "one pass wrote " + written + " bytes");
+        assertEquals(Op.FLUSH, firstPass.get(firstPass.size() - 1), "what the pass wrote is flushed");
+        assertEquals(1, rig.executor.pending(), "the rest is a fresh task, behind the other streams' drains");
+
+        int passes = rig.executor.runAll();
+        List<Op> rest = rig.out.takeOps();
+        assertTrue(passes >= 2, "more passes, each bounded, write the rest: " + passes);
+        assertEquals(Op.FLUSH, rest.get(rest.size() - 1));
+        assertEquals(frames, rig.metrics.framesDelivered());
+    }
+
+    @Test
     void heartbeatWaitsForTheFirstWritePossibleLikeEverythingElse() {
         SseStream stream = rig.open(10_000, null, "news");
         stream.heartbeatIfIdle(System.nanoTime() + 2 * INTERVAL, INTERVAL);
         assertEquals(0, rig.metrics.heartbeats(), "the opening is still queued");
         assertTrue(rig.out.writePossible());
-        assertEquals(List.of(Op.write(wire(RETRY, connected("news"), SseEncoder.idOnly("e1-0"))), Op.FLUSH),
+        assertEquals(List.of(Op.write(wire(RETRY, connected("e1-0", "news"), SseEncoder.idOnly("e1-0"))), Op.FLUSH),
                 rig.out.takeOps());
     }
 
@@ -195,7 +263,7 @@ class SseStreamWritesTest {
 
         assertTrue(rig.out.writePossible());
 
-        assertEquals(List.of(Op.write(wire(RETRY, connected("tasks/1"), progress, done)), Op.FLUSH),
+        assertEquals(List.of(Op.write(wire(RETRY, connected(null, "tasks/1"), progress, done)), Op.FLUSH),
                 rig.out.takeOps());
         assertEquals(1, rig.out.completions());
         assertTrue(stream.isClosed());
@@ -210,7 +278,7 @@ class SseStreamWritesTest {
         assertTrue(rig.out.writePossible());
 
         String detail = rig.log.cursor("old1-5").detail();
-        byte[] expected = wire(RETRY, connected("prices", "news"), ControlFrames.reset("unknown-epoch", detail), quote,
+        byte[] expected = wire(RETRY, connected(news.id(), "prices", "news"), ControlFrames.reset("unknown-epoch", detail), quote,
                 SseEncoder.idOnly(news.id()));
         assertEquals(List.of(Op.write(expected), Op.FLUSH), rig.out.takeOps());
     }

@@ -37,7 +37,8 @@ final class StreamRig {
     }
 
     /**
-     * Opens a stream the way the events servlet does: {@code retry}, {@code connected}, then subscribes.
+     * Opens a stream the way the events servlet does: {@code retry}, then subscribes (the stream adds
+     * {@code connected}).
      * The container's first {@code onWritePossible} is still owed.
      */
     SseStream open(long queueBytes, String lastEventId, String... topics) {
@@ -46,13 +47,14 @@ final class StreamRig {
 
     SseStream open(FakeOutput output, long queueBytes, String lastEventId, String... topics) {
         SseStream stream = stream(output, queueBytes);
-        stream.openWith(RETRY, connected(topics));
+        stream.openWith(RETRY);
         stream.subscribe(hub, List.of(topics), lastEventId);
         return stream;
     }
 
-    static byte[] connected(String... topics) {
-        return ControlFrames.connected("s1", List.of(topics));
+    /** The connected event of stream {@code s1}, joined at {@code cursor} (null: none). */
+    static byte[] connected(String cursor, String... topics) {
+        return ControlFrames.connected("s1", List.of(topics), cursor);
     }
 
     LoggedEvent publish(String topic, String data) {

@@ -91,6 +91,30 @@ public final class Browser implements AutoCloseable {
         return wait;
     }
 
+    /** Waits up to {@code timeout} for {@code condition}, which may throw while the page is not there yet. */
+    public void until(Duration timeout, java.util.function.BooleanSupplier condition) {
+        waitUpTo(timeout).ignoring(NumberFormatException.class)
+                .ignoring(org.openqa.selenium.NoSuchElementException.class)
+                .until(d -> condition.getAsBoolean());
+    }
+
+    /** The visible text of the element {@code css} selects. */
+    public String text(String css) {
+        return driver.findElement(org.openqa.selenium.By.cssSelector(css)).getText();
+    }
+
+    /** An attribute of the element {@code css} selects, as the page's DOM has it, or null. */
+    public String attribute(String css, String name) {
+        return driver.findElement(org.openqa.selenium.By.cssSelector(css)).getDomAttribute(name);
+    }
+
+    /** Replaces the value of the input {@code css} selects. */
+    public void type(String css, String value) {
+        org.openqa.selenium.WebElement input = driver.findElement(org.openqa.selenium.By.cssSelector(css));
+        input.clear();
+        input.sendKeys(value);
+    }
+
     /** Error-level console entries since the last call (each entry is returned once). */
     public List<String> consoleErrors() {
         return driver.manage().logs().get(LogType.BROWSER).getAll().stream()

@@ -42,14 +42,14 @@ public final class TestServer implements AutoCloseable {
     private final String contextPrefix;
 
     private TestServer(Map<String, String> settings) throws Exception {
-        this(settings, "/", null);
+        this(settings, "/", null, 0);
     }
 
-    private TestServer(Map<String, String> settings, String contextPath, Path webRoot) throws Exception {
+    private TestServer(Map<String, String> settings, String contextPath, Path webRoot, int port) throws Exception {
         server = new Server();
         connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
-        connector.setPort(0);
+        connector.setPort(port);
         server.addConnector(connector);
         context = new ServletContextHandler(contextPath);
         contextPrefix = contextPath.equals("/") ? "" : contextPath;
@@ -107,11 +107,19 @@ public final class TestServer implements AutoCloseable {
      * file {@code index.html}) with Runnel under the context path {@value #DEMO_CONTEXT}.
      */
     public static TestServer startWithDemos(String... settings) throws Exception {
+        return startWithDemosOn(0, settings);
+    }
+
+    /**
+     * Like {@link #startWithDemos}, on a given port: a fresh server (a new epoch) where a stopped one
+     * was, as after a restart, so that the browser's reconnects reach it.
+     */
+    public static TestServer startWithDemosOn(int port, String... settings) throws Exception {
         Path webRoot = Path.of("webapp").toAbsolutePath();
         if (!Files.isRegularFile(webRoot.resolve("index.html"))) {
             throw new IllegalStateException("no webapp/index.html under " + webRoot + " (run from the project root)");
         }
-        return new TestServer(settings(settings), DEMO_CONTEXT, webRoot);
+        return new TestServer(settings(settings), DEMO_CONTEXT, webRoot, port);
     }
 
     /** A URI for a path relative to the context root ({@code /events?…}, {@code /stocks.html}). */

@@ -50,8 +50,7 @@ public final class EventsServlet extends ApiServlet {
     @Override
     protected void handle(String method, HttpServletRequest req, HttpServletResponse resp) throws IOException {
         if (server.isShuttingDown()) {
-            throw new HttpError(503, "shutting-down", "the server is shutting down; reconnect in a few seconds")
-                    .withHeader("Retry-After", "5");
+            throw shuttingDown();
         }
         requireEventStream(req);
         checkParameters(req);
@@ -104,12 +103,21 @@ public final class EventsServlet extends ApiServlet {
         if (lifetime > 0) {
             stream.endAt(now + lifetime);
         }
-        stream.openWith(ControlFrames.retry(server.jitteredRetryMillis()), ControlFrames.connected(id, topics));
+        stream.openWith(ControlFrames.retry(server.jitteredRetryMillis()));
         try {
             stream.subscribe(server.hub(), topics, lastEventId);
         } catch (IllegalStateException shutDown) {
+            // The hub closed after the shutdown check above. Nothing was written yet (the stream
+            // writes once the container calls it): answer what that check would have answered.
+            resp.reset();
+            send(resp, shuttingDown());
             stream.close("the server is shutting down");
         }
+    }
+
+    private static HttpError shuttingDown() {
+        return new HttpError(503, "shutting-down", "the server is shutting down; reconnect in a few seconds")
+                .withHeader("Retry-After", "5");
     }
 
     private List<String> topics(HttpServletRequest req) {

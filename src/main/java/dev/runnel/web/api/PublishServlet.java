@@ -4,6 +4,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.runnel.hub.LoggedEvent;
 import dev.runnel.hub.Publication;
+import dev.runnel.hub.StateLimitException;
 import dev.runnel.hub.TopicEndedException;
 import dev.runnel.web.auth.Access;
 import dev.runnel.web.http.ApiServlet;
@@ -55,6 +56,12 @@ public final class PublishServlet extends ApiServlet {
             throw HttpError.badRequest(e.getMessage());
         } catch (TopicEndedException e) {
             throw new HttpError(409, "topic-ended", e.getMessage());
+        } catch (StateLimitException e) {
+            // 409, not 429: the topic's state is in the way, not this client's pace; a retry cannot
+            // succeed until keys age out, and the publisher resolves it by reusing its keys.
+            throw new HttpError(409, "state-limit", e.getMessage() + " (" + (e.limit() == StateLimitException.Limit.TOPICS
+                    ? "runnel.state.maxTopics" : "runnel.state.maxKeysPerTopic")
+                    + "; keys not published for runnel.state.keyMaxAge are forgotten)");
         } catch (IllegalStateException e) {
             throw new HttpError(503, "shutting-down", e.getMessage()).withHeader("Retry-After", "5");
         }

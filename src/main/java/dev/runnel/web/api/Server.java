@@ -48,6 +48,15 @@ public interface Server {
     /** {@code runnel.publish.maxBytes}. */
     long publishMaxBytes();
 
+    /** {@code runnel.log.size}. */
+    int logMaxEvents();
+
+    /** {@code runnel.log.maxBytes}. */
+    long logMaxBytes();
+
+    /** {@code runnel.log.maxAge}. */
+    long logMaxAgeMillis();
+
     boolean isShuttingDown();
 
     long uptimeMillis();

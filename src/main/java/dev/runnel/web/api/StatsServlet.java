@@ -1,6 +1,7 @@
 package dev.runnel.web.api;
 
 import dev.runnel.hub.Hub;
+import dev.runnel.hub.StateLimits;
 import dev.runnel.stream.StreamMetrics;
 import dev.runnel.web.http.ApiServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -54,6 +55,32 @@ public final class StatsServlet extends ApiServlet {
         s.put("tickets", server.access().tickets().size());
         s.put("rateLimitedCredentials", server.publishRate().credentials());
         s.put("shuttingDown", server.isShuttingDown());
+        s.put("log", log(server));
+        s.put("state", state(hub));
+        s.put("incidents", Map.of("fanOut", hub.fanOutIncidents(), "drain", m.drainIncidents()));
         return s;
+    }
+
+    /** The replay log: what it holds and its bounds. */
+    private static Map<String, Object> log(Server server) {
+        Map<String, Object> log = new LinkedHashMap<>();
+        log.put("events", server.hub().logSize());
+        log.put("bytes", server.hub().logBytes());
+        log.put("maxEvents", server.logMaxEvents());
+        log.put("maxBytes", server.logMaxBytes());
+        log.put("maxAgeMillis", server.logMaxAgeMillis());
+        return log;
+    }
+
+    /** State topics: what they hold and their bounds. */
+    private static Map<String, Object> state(Hub hub) {
+        StateLimits limits = hub.stateLimits();
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("topics", hub.stateTopicCount());
+        state.put("keys", hub.stateKeyCount());
+        state.put("maxTopics", limits.maxTopics());
+        state.put("maxKeysPerTopic", limits.maxKeysPerTopic());
+        state.put("keyMaxAgeMillis", limits.keyMaxAgeMillis());
+        return state;
     }
 }

@@ -146,7 +146,8 @@ public abstract class ApiServlet extends HttpServlet {
     }
 
     /** Answers {@code error}: its headers, its status and its JSON body. */
-    static void send(HttpServletResponse resp, HttpError error) throws IOException {
+    /** Answers {@code error} as JSON, with its headers. */
+    protected static void send(HttpServletResponse resp, HttpError error) throws IOException {
         error.headers().forEach(resp::setHeader);
         sendError(resp, error.status(), error.error(), error.detail(), error.reason());
     }

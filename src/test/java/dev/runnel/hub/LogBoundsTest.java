@@ -1,0 +1,106 @@
+package dev.runnel.hub;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.runnel.testing.ManualExecutor;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The log keeps events by count, bytes and age, and drops the oldest when any bound is reached. */
+class LogBoundsTest {
+    private static final String DATA = "x".repeat(1000);
+
+    private final TestClock clock = new TestClock(0);
+
+    @Test
+    void heldBytesAreEachFrameAndAFixedOverhead() {
+        MemoryEventLog log = new MemoryEventLog(100, 1_000_000, 1000, clock, "e1");
+        Hub hub = new Hub(log, TopicKinds.allStreams(), new ManualExecutor());
+        LoggedEvent a = hub.publish(Publication.of("news", null, "a"));
+        LoggedEvent b = hub.publish(Publication.of("news", "headline", DATA));
+
+        assertEquals(a.frame().length + b.frame().length + 2L * MemoryEventLog.ENTRY_OVERHEAD_BYTES, log.bytes());
+        assertEquals(log.bytes(), hub.logBytes());
+    }
+
+    @Test
+    void byteBoundDropsTheOldestEventsFirst() {
+        long entry = entryBytes();
+        MemoryEventLog log = new MemoryEventLog(100, 3 * entry + entry / 2, 1000, clock, "e1");
+        Hub hub = publishNews(log, 9);
+
+        assertEquals(3, log.size(), "three events fit, a fourth does not");
+        assertEquals(3 * entry, log.bytes());
+        assertEquals(7, log.oldestSequence());
+        assertEquals(Cursor.valid(6), log.cursor("e1-6"));
+        assertEquals(Cursor.Status.HISTORY_LOST, log.cursor("e1-5").status());
+        RecordingSubscriber resumed = new RecordingSubscriber();
+        hub.subscribe(List.of("news"), "e1-6", resumed);
+        assertEquals(List.of("e1-7", "e1-8", "e1-9"), resumed.receivedIds());
+    }
+
+    @Test
+    void whicheverBoundIsReachedFirstTrims() {
+        long entry = entryBytes();
+        MemoryEventLog byCount = new MemoryEventLog(2, 10 * entry, 1000, clock, "e1");
+        MemoryEventLog byBytes = new MemoryEventLog(10, 2 * entry, 1000, clock, "e1");
+        publishNews(byCount, 5);
+        publishNews(byBytes, 5);
+        assertEquals(2, byCount.size());
+        assertEquals(2, byBytes.size());
+
+        MemoryEventLog byAge = new MemoryEventLog(10, 10 * entry, 1000, clock, "e1");
+        Hub hub = publishNews(byAge, 3);   // at t=0
+        clock.set(1001);
+        hub.publish(Publication.of("news", null, DATA));
+        assertEquals(1, byAge.size());
+        assertEquals(entry, byAge.bytes(), "aged-out events give their bytes back");
+    }
+
+    @Test
+    void newestEventIsHeldEvenWhenItAloneExceedsTheBound() {
+        MemoryEventLog log = new MemoryEventLog(10, 100, 1000, clock, "e1");
+        Hub hub = publishNews(log, 3);
+
+        assertEquals(1, log.size());
+        assertEquals("e1-3", hub.headId());
+        assertEquals(Cursor.valid(2), log.cursor("e1-2"), "a client one behind still gets the newest");
+    }
+
+    @Test
+    void ageIsJudgedByDifferencesSoAMonotonicClockMayStartAnywhere() {
+        // System.nanoTime() may be negative or near the end of its range: only differences mean anything.
+        clock.set(Long.MIN_VALUE + 10);
+        MemoryEventLog log = new MemoryEventLog(10, 10 * entryBytes(), 1000, clock, "e1");
+        publishNews(log, 2);
+
+        clock.set(Long.MIN_VALUE + 1010);
+        assertEquals(Cursor.valid(0), log.cursor("e1-0"), "exactly maxAge old is still held");
+        assertEquals(2, log.size());
+        clock.set(Long.MIN_VALUE + 1011);
+        assertEquals(Cursor.Status.HISTORY_LOST, log.cursor("e1-0").status());
+        assertEquals(0, log.size());
+        assertEquals(0, log.bytes());
+    }
+
+    @Test
+    void logRefusesANonPositiveByteBound() {
+        assertThrows(IllegalArgumentException.class, () -> new MemoryEventLog(10, 0, 1000, clock, "e1"));
+    }
+
+    /** What one news event of {@link #DATA} counts against the byte bound. */
+    private long entryBytes() {
+        MemoryEventLog probe = new MemoryEventLog(1, 1000, clock, "e1");
+        publishNews(probe, 1);
+        return probe.bytes();
+    }
+
+    private static Hub publishNews(MemoryEventLog log, int count) {
+        Hub hub = new Hub(log, TopicKinds.allStreams(), new ManualExecutor());
+        for (int i = 0; i < count; i++) {
+            hub.publish(Publication.of("news", null, DATA));
+        }
+        return hub;
+    }
+}
