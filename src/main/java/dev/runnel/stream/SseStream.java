@@ -20,6 +20,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * One SSE connection: a bounded queue of frames drained to the servlet output by non-blocking writes.
@@ -102,6 +103,8 @@ public final class SseStream implements Subscriber, WriteListener {
     private volatile Runnable onClose;
     private volatile Hub hub;
     private volatile Subscription subscription;
+    private static final UnaryOperator<LoggedEvent> IDENTITY = UnaryOperator.identity();
+    private volatile UnaryOperator<LoggedEvent> view = IDENTITY;
 
     /**
      * @param complete completes the response ({@code asyncContext::complete}); called at most once
@@ -145,6 +148,14 @@ public final class SseStream implements Subscriber, WriteListener {
         }
     }
 
+    /**
+     * Writes every event as {@code view} renders it instead of the hub's own frame (another wire
+     * format of the same log, such as OpenAI's chunks); call before {@link #subscribe}.
+     */
+    public void renderWith(UnaryOperator<LoggedEvent> view) {
+        this.view = view;
+    }
+
     /** Queues frames that open the stream (retry, connected); call before {@link #subscribe}. */
     public void openWith(byte[]... frames) {
         synchronized (lock) {
@@ -182,7 +193,7 @@ public final class SseStream implements Subscriber, WriteListener {
                 openingItems++;
             }
             for (LoggedEvent event : opening.events()) {
-                queue.add(event);
+                queue.add(view.apply(event));
                 openingItems++;
             }
             if (opening.pinId() != null) {
@@ -208,6 +219,21 @@ public final class SseStream implements Subscriber, WriteListener {
 
     /** Offers {@code single}, or else {@code events[from..to)}. */
     private boolean offer(LoggedEvent single, LoggedEvent[] events, int from, int to) {
+        UnaryOperator<LoggedEvent> v = view;
+        if (v != IDENTITY) {
+            // Rendered before the lock: the stream's lock guards the queue, not the rendering.
+            if (single != null) {
+                single = v.apply(single);
+            } else {
+                LoggedEvent[] rendered = new LoggedEvent[to - from];
+                for (int i = from; i < to; i++) {
+                    rendered[i - from] = v.apply(events[i]);
+                }
+                events = rendered;
+                to -= from;
+                from = 0;
+            }
+        }
         boolean schedule = false;
         boolean evicted = false;
         boolean completeHere = false;
