@@ -38,6 +38,7 @@ final class Answer implements ChatModel.Sink {
     final String id;
     final String owner;
     final String conversation;
+    final String prompt;
     final String model;
     final long createdMillis;
     final long startedNanos = System.nanoTime();
@@ -59,11 +60,12 @@ final class Answer implements ChatModel.Sink {
     private ChatModel.Generation generation;                   // guarded by this
     private volatile long lastActivityNanos = startedNanos;
 
-    Answer(String id, String owner, String conversation, String model, long createdMillis, Hub hub,
+    Answer(String id, String owner, String conversation, String prompt, String model, long createdMillis, Hub hub,
             Consumer<Answer> onEnd) {
         this.id = id;
         this.owner = owner;
         this.conversation = conversation;
+        this.prompt = prompt;
         this.model = model;
         this.createdMillis = createdMillis;
         this.hub = hub;
@@ -283,7 +285,7 @@ final class Answer implements ChatModel.Sink {
     }
 
     private AnswerView viewLocked() {
-        return new AnswerView(id, topic(), conversation, model, createdMillis, state, tokens, text.toString(),
+        return new AnswerView(id, topic(), conversation, prompt, model, createdMillis, state, tokens, text.toString(),
                 reasoning.toString(), toolCalls, finishReason, usage, failure, false);
     }
 

@@ -8,6 +8,7 @@ import java.util.Locale;
  * non-streaming OpenAI endpoint renders.
  *
  * @param conversation the conversation it belongs to, or null (OpenAI clients send their history)
+ * @param prompt       the question it answers (the last user message)
  * @param tokens       the {@code token} events published so far
  * @param finishReason once ended: {@code stop}, {@code length}, {@code tool_calls}, {@code content_filter},
  *                     {@code cancelled} or {@code failed}
@@ -17,7 +18,7 @@ import java.util.Locale;
  *
  * <p>Threading: immutable.
  */
-public record AnswerView(String id, String topic, String conversation, String model, long createdMillis,
+public record AnswerView(String id, String topic, String conversation, String prompt, String model, long createdMillis,
         State state, int tokens, String text, String reasoning, List<ToolCall> toolCalls, String finishReason,
         Usage usage, Failure failure, boolean replayed) {
 
@@ -40,7 +41,7 @@ public record AnswerView(String id, String topic, String conversation, String mo
     }
 
     AnswerView asReplayed() {
-        return new AnswerView(id, topic, conversation, model, createdMillis, state, tokens, text, reasoning,
+        return new AnswerView(id, topic, conversation, prompt, model, createdMillis, state, tokens, text, reasoning,
                 toolCalls, finishReason, usage, failure, true);
     }
 }

@@ -167,7 +167,7 @@ public final class ChatGateway implements AutoCloseable {
             if (q.messages() == null && conversation == null) {
                 conversation = conversations.start(caller);
             }
-            answer = new Answer(id, caller, conversation, model.name(), System.currentTimeMillis(), hub, this::ended);
+            answer = new Answer(id, caller, conversation, given.get(given.size() - 1).content(), model.name(), System.currentTimeMillis(), hub, this::ended);
             running.put(id, answer);
         }
         store.save(answer.view());

@@ -123,7 +123,7 @@ public abstract class ApiServlet extends HttpServlet {
      * cached, never buffered by a proxy. Bytes, not a Writer: getWriter() without an explicit encoding
      * would be ISO-8859-1.
      */
-    protected static void eventStreamHeaders(HttpServletResponse resp) {
+    public static void eventStreamHeaders(HttpServletResponse resp) {
         resp.setStatus(HttpServletResponse.SC_OK);
         resp.setContentType("text/event-stream;charset=UTF-8");
         resp.setHeader("Cache-Control", "no-store");
