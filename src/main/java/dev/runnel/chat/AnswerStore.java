@@ -24,6 +24,9 @@ public interface AnswerStore {
      */
     Binding bind(String key, String fingerprint, String answerId, long ttlMillis);
 
+    /** Undoes {@link #bind} of {@code key} to {@code answerId} (the answer could not start); else nothing. */
+    void unbind(String key, String answerId);
+
     /** Drops what has expired. */
     void sweep();
 

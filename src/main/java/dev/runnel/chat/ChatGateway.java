@@ -146,9 +146,9 @@ public final class ChatGateway implements AutoCloseable {
             if (closed) {
                 throw new ChatRefused(ChatRefused.Kind.UNAVAILABLE, "the server is shutting down", 5);
             }
-            if (q.idempotencyKey() != null) {
-                AnswerStore.Binding b = store.bind(caller + " " + q.idempotencyKey(), fingerprint, id,
-                        limits.idempotencyTtl().toMillis());
+            String key = q.idempotencyKey() == null ? null : caller + " " + q.idempotencyKey();
+            if (key != null) {
+                AnswerStore.Binding b = store.bind(key, fingerprint, id, limits.idempotencyTtl().toMillis());
                 if (!b.answerId().equals(id)) {
                     if (!b.fingerprint().equals(fingerprint)) {
                         throw new ChatRefused(ChatRefused.Kind.CONFLICT, "Idempotency-Key \"" + q.idempotencyKey()
@@ -159,10 +159,17 @@ public final class ChatGateway implements AutoCloseable {
                                     + "\" is no longer kept"));
                 }
             }
-            budgets.check(caller);
-            if (running.size() >= limits.maxRunning()) {
-                throw new ChatRefused(ChatRefused.Kind.TOO_MANY, running.size() + " answers are being written (limit "
-                        + limits.maxRunning() + ", runnel.chat.maxRunning)", 2);
+            try {
+                budgets.check(caller);
+                if (running.size() >= limits.maxRunning()) {
+                    throw new ChatRefused(ChatRefused.Kind.TOO_MANY, running.size() + " answers are being written "
+                            + "(limit " + limits.maxRunning() + ", runnel.chat.maxRunning)", 2);
+                }
+            } catch (ChatRefused refused) {
+                if (key != null) {
+                    store.unbind(key, id); // a retry with the same key, later, starts the answer
+                }
+                throw refused;
             }
             if (q.messages() == null && conversation == null) {
                 conversation = conversations.start(caller);

@@ -54,6 +54,14 @@ public final class MemoryAnswerStore implements AnswerStore {
     }
 
     @Override
+    public synchronized void unbind(String key, String answerId) {
+        Keyed k = keys.get(key);
+        if (k != null && k.binding().answerId().equals(answerId)) {
+            keys.remove(key);
+        }
+    }
+
+    @Override
     public synchronized void sweep() {
         long now = clock.getAsLong();
         keys.values().removeIf(k -> k.expiresMillis() <= now);

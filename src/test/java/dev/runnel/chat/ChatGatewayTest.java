@@ -146,6 +146,19 @@ class ChatGatewayTest {
     }
 
     @Test
+    void aKeyWhoseQuestionWasRefusedStartsTheAnswerWhenRetriedLater() {
+        rig = new GatewayRig(s -> stalling(), GatewayRig.limits(1, Duration.ZERO, Duration.ZERO),
+                new ChatGateway.Budget(0, 0));
+        AnswerView busy = ask("sub:alice", "one");
+        ChatGateway.Question q = new ChatGateway.Question("two", null, null, null, "retry-after-429");
+        assertEquals(429, assertThrows(ChatRefused.class, () -> rig.gateway.ask("sub:alice", q)).kind().status);
+        rig.gateway.cancel("sub:alice", busy.id());
+        AnswerView started = rig.gateway.ask("sub:alice", q);
+        assertEquals(AnswerView.State.RUNNING, started.state(), "the refused attempt did not keep the key");
+        assertEquals(started.id(), rig.gateway.ask("sub:alice", q).id());
+    }
+
+    @Test
     void aConversationCarriesItsHistoryAndBelongsToItsCaller() {
         List<ChatModel.Prompt> seen = new CopyOnWriteArrayList<>();
         rig = new GatewayRig(s -> answering("Answer.", null, seen), GatewayRig.limits(4, Duration.ZERO, Duration.ZERO),

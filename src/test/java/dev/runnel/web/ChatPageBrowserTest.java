@@ -34,7 +34,7 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
  * is shown plainly, and the usage is shown when known.
  */
 class ChatPageBrowserTest {
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration WAIT = Duration.ofSeconds(60);
     private static TestServer offline;
     private static TestServer gateway;
     private static FakeUpstream fake;
@@ -48,7 +48,8 @@ class ChatPageBrowserTest {
         }
         browser = Browser.start(1280, 900);
         page = browser.driver();
-        offline = TestServer.startWithDemos("runnel.chat.tokensPerSecond", "40");
+        // Slow enough that a second tab opened after the first tokens still finds the answer being written.
+        offline = TestServer.startWithDemos("runnel.chat.tokensPerSecond", "8");
         fake = FakeUpstream.start();
         gateway = TestServer.startWithDemos("runnel.chat.upstream.url", fake.url().toString(),
                 "runnel.chat.upstream.model", "fake-model", "runnel.jwt.secret", Tokens.SECRET,
