@@ -6,6 +6,8 @@ import dev.runnel.hub.Publication;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -59,9 +61,20 @@ final class Answer implements ChatModel.Sink {
     private List<Consumer<AnswerView>> endWaiters = new ArrayList<>();   // guarded by this; null once ended
     private ChatModel.Generation generation;                   // guarded by this
     private volatile long lastActivityNanos = startedNanos;
+    private final long coalesceNanos;
+    private final ScheduledExecutorService scheduler;
+    private final StringBuilder pending = new StringBuilder();  // guarded by this: content held back
+    private long lastTokenNanos;                               // guarded by this
+    private boolean flushScheduled;                            // guarded by this
 
+    /**
+     * @param coalesceNanos content arriving sooner than this after the last token event waits and joins
+     *                      the next one; 0 publishes every piece as it comes
+     */
     Answer(String id, String owner, String conversation, String prompt, String model, long createdMillis, Hub hub,
-            Consumer<Answer> onEnd) {
+            long coalesceNanos, ScheduledExecutorService scheduler, Consumer<Answer> onEnd) {
+        this.coalesceNanos = coalesceNanos;
+        this.scheduler = scheduler;
         this.id = id;
         this.owner = owner;
         this.conversation = conversation;
@@ -82,9 +95,48 @@ final class Answer implements ChatModel.Sink {
 
     @Override
     public void content(String piece) {
-        if (piece != null && !piece.isEmpty()) {
-            piece("token", piece, text);
+        if (piece == null || piece.isEmpty()) {
+            return;
         }
+        if (coalesceNanos > 0) {
+            synchronized (this) {
+                long now = System.nanoTime();
+                if (state == AnswerView.State.RUNNING
+                        && (pending.length() > 0 || (tokens > 0 && now - lastTokenNanos < coalesceNanos))) {
+                    // Held back until one event per coalescing interval: a fast model does not flood the log.
+                    pending.append(piece);
+                    lastActivityNanos = now;
+                    if (!flushScheduled) {
+                        flushScheduled = true;
+                        scheduler.schedule(this::flush, coalesceNanos - (now - lastTokenNanos), TimeUnit.NANOSECONDS);
+                    }
+                    return;
+                }
+            }
+        }
+        piece("token", piece, text);
+    }
+
+    /** Publishes the held-back text as one token event. */
+    private void flush() {
+        List<Consumer<AnswerView>> waiters;
+        AnswerView view;
+        synchronized (this) {
+            flushScheduled = false;
+            waiters = flushLocked();
+            view = waiters == null ? null : viewLocked();
+        }
+        run(waiters, view);
+    }
+
+    /** Guarded by this. Publishes what content is held back; the first-event waiters it releases, or null. */
+    private List<Consumer<AnswerView>> flushLocked() {
+        if (pending.length() == 0) {
+            return null;
+        }
+        String held = pending.toString();
+        pending.setLength(0);
+        return pieceLocked("token", held, text);
     }
 
     @Override
@@ -114,23 +166,29 @@ final class Answer implements ChatModel.Sink {
         List<Consumer<AnswerView>> waiters;
         AnswerView view;
         synchronized (this) {
-            boolean isText = kept == text;
-            JsonObject data = new JsonObject();
-            data.addProperty("index", isText ? tokens : reasoningPieces);
-            data.addProperty("text", piece);
-            if (!publish(event, data, false)) {
-                return;
-            }
-            if (isText) {
-                tokens++;
-            } else {
-                reasoningPieces++;
-            }
-            kept.append(piece);
-            waiters = startedLocked();
+            waiters = pieceLocked(event, piece, kept);
             view = waiters == null ? null : viewLocked();
         }
         run(waiters, view);
+    }
+
+    /** Guarded by this. Returns the first-event waiters it releases, or null. */
+    private List<Consumer<AnswerView>> pieceLocked(String event, String piece, StringBuilder kept) {
+        boolean isText = kept == text;
+        JsonObject data = new JsonObject();
+        data.addProperty("index", isText ? tokens : reasoningPieces);
+        data.addProperty("text", piece);
+        if (!publish(event, data, false)) {
+            return null;
+        }
+        if (isText) {
+            tokens++;
+            lastTokenNanos = System.nanoTime();
+        } else {
+            reasoningPieces++;
+        }
+        kept.append(piece);
+        return startedLocked();
     }
 
     @Override
@@ -228,6 +286,7 @@ final class Answer implements ChatModel.Sink {
             if (state != AnswerView.State.RUNNING) {
                 return false;
             }
+            List<Consumer<AnswerView>> flushed = flushLocked(); // held-back text goes before the end
             JsonObject data;
             if (why != null) {
                 data = why.toJson();
@@ -244,7 +303,7 @@ final class Answer implements ChatModel.Sink {
             finishReason = reason;
             usage = counted;
             failure = why;
-            starts = startedLocked();
+            starts = flushed != null ? flushed : startedLocked();
             ends = endWaiters;
             endWaiters = null;
             view = viewLocked();

@@ -48,9 +48,11 @@ public final class ChatGateway implements AutoCloseable {
      * @param idleTimeout    an answer the model sends nothing for this long fails ({@code runnel.chat.idleTimeout})
      * @param maxDuration    an answer written longer than this fails ({@code runnel.chat.maxDuration})
      * @param idempotencyTtl how long an {@code Idempotency-Key} keeps its answer (the log's window)
+     * @param coalesce       content within this of the last token event joins the next one
+     *                       ({@code runnel.chat.coalesce}); zero for one event per piece
      */
     public record Limits(int maxRunning, int maxTokens, int maxPromptBytes, Duration idleTimeout,
-            Duration maxDuration, Duration idempotencyTtl) {
+            Duration maxDuration, Duration idempotencyTtl, Duration coalesce) {
         public Limits {
             if (maxRunning < 1) {
                 throw new IllegalArgumentException("runnel.chat.maxRunning: " + maxRunning + " (expected: >= 1)");
@@ -62,8 +64,9 @@ public final class ChatGateway implements AutoCloseable {
                 throw new IllegalArgumentException("runnel.chat.maxPromptBytes: " + maxPromptBytes
                         + " (expected: > 0)");
             }
-            if (idleTimeout.isNegative() || maxDuration.isNegative() || idempotencyTtl.isNegative()) {
-                throw new IllegalArgumentException("runnel.chat.idleTimeout, maxDuration: negative (expected: >= 0)");
+            if (idleTimeout.isNegative() || maxDuration.isNegative() || idempotencyTtl.isNegative()
+                    || coalesce.isNegative()) {
+                throw new IllegalArgumentException("runnel.chat.idleTimeout, maxDuration, coalesce: negative (expected: >= 0)");
             }
         }
     }
@@ -94,6 +97,7 @@ public final class ChatGateway implements AutoCloseable {
     private final Map<String, Answer> running = new HashMap<>(); // guarded by this
     private boolean closed;                                      // guarded by this
     private final ScheduledFuture<?> watchdog;
+    private final ScheduledExecutorService scheduler;
 
     public ChatGateway(Hub hub, ChatModel model, ScheduledExecutorService scheduler, Limits limits,
             String systemPrompt, AnswerStore store, History history, Budget budget) {
@@ -104,6 +108,7 @@ public final class ChatGateway implements AutoCloseable {
         this.store = store;
         this.conversations = new Conversations(history.turns(), history.bytes(), history.ttl().toMillis(),
                 history.conversations(), System::currentTimeMillis);
+        this.scheduler = scheduler;
         this.budgets = new TokenBudgets(budget.perMinute(), budget.perDay(), System::currentTimeMillis);
         long idle = limits.idleTimeout().toMillis();
         long max = limits.maxDuration().toMillis();
@@ -174,7 +179,7 @@ public final class ChatGateway implements AutoCloseable {
             if (q.messages() == null && conversation == null) {
                 conversation = conversations.start(caller);
             }
-            answer = new Answer(id, caller, conversation, given.get(given.size() - 1).content(), model.name(), System.currentTimeMillis(), hub, this::ended);
+            answer = new Answer(id, caller, conversation, given.get(given.size() - 1).content(), model.name(), System.currentTimeMillis(), hub, limits.coalesce().toNanos(), scheduler, this::ended);
             running.put(id, answer);
         }
         store.save(answer.view());

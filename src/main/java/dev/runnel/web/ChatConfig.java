@@ -43,7 +43,8 @@ record ChatConfig(
                 (int) Math.min(Integer.MAX_VALUE, s.bytes("runnel.chat.maxPromptBytes", 16 * 1024)),
                 s.duration("runnel.chat.idleTimeout", Duration.ofSeconds(60)),
                 s.duration("runnel.chat.maxDuration", Duration.ofMinutes(10)),
-                logMaxAge);
+                logMaxAge,
+                s.duration("runnel.chat.coalesce", Duration.ZERO));
         ChatGateway.History history = new ChatGateway.History(
                 s.integer("runnel.chat.history.turns", 20, 2, 1000),
                 s.bytes("runnel.chat.history.bytes", 32 * 1024),

@@ -189,9 +189,38 @@ class ChatGatewayTest {
     }
 
     @Test
+    void piecesThatComeFasterThanTheCoalescingIntervalJoinIntoFewerTokenEvents() {
+        rig = new GatewayRig(s -> new ChatModel() {
+            @Override
+            public Generation generate(Prompt prompt, Sink sink) {
+                for (int i = 0; i < 50; i++) {
+                    sink.content(" w" + i);
+                }
+                sink.finished("stop", null);
+                return () -> { };
+            }
+
+            @Override
+            public String name() {
+                return "fast";
+            }
+        }, new ChatGateway.Limits(4, 4096, 1024, Duration.ZERO, Duration.ZERO, Duration.ofHours(1),
+                Duration.ofSeconds(5)), new ChatGateway.Budget(0, 0));
+        List<SseEvent> events = rig.read(ask("anonymous", "go").id()).toEnd();
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < 50; i++) {
+            expected.append(" w").append(i);
+        }
+        assertEquals(expected.toString(), Reader.text(events), "every piece, in order, once");
+        assertEquals(List.of("token", "token", "done"), events.stream().map(SseEvent::event).toList(),
+                "the first piece at once; the rest, held back, before the end");
+        assertEquals(2, json(Reader.last(events)).get("tokens").getAsInt());
+    }
+
+    @Test
     void aPromptOverTheSizeLimitOrTooManyTokensAreRefused() {
         rig = new GatewayRig(s -> stalling(), new ChatGateway.Limits(4, 100, 10, Duration.ZERO, Duration.ZERO,
-                Duration.ofHours(1)), new ChatGateway.Budget(0, 0));
+                Duration.ofHours(1), Duration.ZERO), new ChatGateway.Budget(0, 0));
         ChatRefused large = assertThrows(ChatRefused.class, () -> ask("anonymous", "x".repeat(11)));
         assertEquals(413, large.kind().status);
         assertTrue(large.getMessage().contains("runnel.chat.maxPromptBytes"), large.getMessage());

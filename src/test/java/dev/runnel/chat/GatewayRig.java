@@ -44,7 +44,7 @@ final class GatewayRig implements AutoCloseable {
     }
 
     static ChatGateway.Limits limits(int maxRunning, Duration idle, Duration max) {
-        return new ChatGateway.Limits(maxRunning, 4096, 16 * 1024, idle, max, Duration.ofHours(1));
+        return new ChatGateway.Limits(maxRunning, 4096, 16 * 1024, idle, max, Duration.ofHours(1), Duration.ZERO);
     }
 
     /** Reads an answer's topic from its start, as a subscriber without a cursor would. */
