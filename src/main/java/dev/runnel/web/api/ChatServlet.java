@@ -68,7 +68,12 @@ public final class ChatServlet extends ApiServlet {
             ChatGateway.Question q = new ChatGateway.Question(body.string("prompt"), body.string("conversation"), null,
                     maxTokens < 0 ? null : (int) Math.min(Integer.MAX_VALUE, maxTokens),
                     req.getHeader("Idempotency-Key"));
-            AnswerView answer = call(() -> chat.ask(caller, q));
+            AnswerView answer;
+            try {
+                answer = chat.ask(caller, q);
+            } catch (ChatRefused e) {
+                throw refused(e, e.kind().error);
+            }
             resp.setHeader("Location", req.getContextPath() + "/chat/" + answer.id());
             if (answer.replayed()) {
                 resp.setHeader("Idempotent-Replayed", "true");
@@ -91,21 +96,13 @@ public final class ChatServlet extends ApiServlet {
         }
     }
 
-    /** Runs a gateway call, its refusals as JSON errors. */
-    public static <T> T call(java.util.function.Supplier<T> action) {
-        try {
-            return action.get();
-        } catch (ChatRefused e) {
-            HttpError error = new HttpError(e.kind().status, e.kind().error, e.getMessage());
-            return throwWithRetry(error, e.retryAfterSeconds());
+    /** A gateway's refusal as an HTTP error with code {@code error}, and its {@code Retry-After}. */
+    public static HttpError refused(ChatRefused e, String error) {
+        HttpError http = new HttpError(e.kind().status, error, e.getMessage());
+        if (e.retryAfterSeconds() > 0) {
+            http.withHeader("Retry-After", Long.toString(e.retryAfterSeconds()));
         }
-    }
-
-    private static <T> T throwWithRetry(HttpError error, long retryAfter) {
-        if (retryAfter > 0) {
-            error.withHeader("Retry-After", Long.toString(retryAfter));
-        }
-        throw error;
+        return http;
     }
 
     private static String answerId(HttpServletRequest req) {

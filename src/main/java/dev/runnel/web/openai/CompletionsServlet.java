@@ -170,11 +170,7 @@ public final class CompletionsServlet extends ApiServlet {
         try {
             return chat.ask(caller, q);
         } catch (ChatRefused e) {
-            HttpError error = new HttpError(e.kind().status, OpenAiErrors.code(e.kind()), e.getMessage());
-            if (e.retryAfterSeconds() > 0) {
-                error.withHeader("Retry-After", Long.toString(e.retryAfterSeconds()));
-            }
-            throw error;
+            throw ChatServlet.refused(e, OpenAiErrors.code(e.kind()));
         }
     }
 
