@@ -50,6 +50,7 @@ public final class FakeUpstream implements AutoCloseable {
         public final long startedNanos = System.nanoTime();
         private final CountDownLatch ended = new CountDownLatch(1);
         private volatile boolean clientGone;
+        private volatile long clientGoneNanos;
         private volatile int chunksWritten;
 
         Call(JsonObject body, String authorization) {
@@ -60,6 +61,11 @@ public final class FakeUpstream implements AutoCloseable {
         /** Whether a write failed because the client had closed the connection. */
         public boolean clientGone() {
             return clientGone;
+        }
+
+        /** When ({@link System#nanoTime}) a write first found the client gone; 0 while it has not. */
+        public long clientGoneNanos() {
+            return clientGoneNanos;
         }
 
         public int chunksWritten() {
@@ -281,6 +287,9 @@ public final class FakeUpstream implements AutoCloseable {
                 out.write(text.getBytes(StandardCharsets.UTF_8));
                 out.flush();
             } catch (IOException e) {
+                if (!call.clientGone) {
+                    call.clientGoneNanos = System.nanoTime();
+                }
                 call.clientGone = true;
                 throw e;
             }

@@ -142,11 +142,14 @@ class ChatUpstreamHttpTest {
         assertTrue(!call.awaitEnd(Duration.ofMillis(300)), "the upstream keeps writing for the answer");
         ContentResponse anonymousStop = server.send(HttpMethod.DELETE, "/chat/" + id);
         assertEquals(401, anonymousStop.getStatus());
+        long beforeStop = System.nanoTime();
+        assertTrue(!call.clientGone(), "the reader leaving closed nothing upstream");
         ContentResponse stop = server.client().newRequest(server.uri("/chat/" + id)).method(HttpMethod.DELETE)
                 .headers(h -> h.put("Authorization", "Bearer " + SECRET)).timeout(10, TimeUnit.SECONDS).send();
         assertEquals(200, stop.getStatus(), stop.getContentAsString());
         assertTrue(call.awaitEnd(WAIT), "the upstream stopped writing");
         assertTrue(call.clientGone(), "the upstream saw its connection close");
+        assertTrue(call.clientGoneNanos() - beforeStop > 0, "after the DELETE, not when the reader left");
         try (EventRecorder stream = server.subscribe(answer.get("topic").getAsString())) {
             stream.connected();
             SseEvent e;
