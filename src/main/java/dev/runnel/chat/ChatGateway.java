@@ -2,12 +2,8 @@ package dev.runnel.chat;
 
 import dev.runnel.hub.Hub;
 import java.lang.System.Logger.Level;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,22 +67,6 @@ public final class ChatGateway implements AutoCloseable {
         }
     }
 
-    /**
-     * A question.
-     *
-     * @param prompt         the user's message ({@code POST /chat}); or null, with {@code messages}
-     * @param conversation   the conversation it continues, or null to start one ({@code POST /chat})
-     * @param messages       the whole conversation as the client keeps it ({@code /v1/chat/completions}), or null
-     * @param maxTokens      the longest answer wanted, or null for the configured limit
-     * @param idempotencyKey the {@code Idempotency-Key} header, or null
-     */
-    public record Question(String prompt, String conversation, List<ChatModel.Message> messages, Integer maxTokens,
-            String idempotencyKey) {
-        public static Question of(String prompt, String conversation) {
-            return new Question(prompt, conversation, null, null, null);
-        }
-    }
-
     private final Hub hub;
     private final ChatModel model;
     private final Limits limits;
@@ -135,13 +115,13 @@ public final class ChatGateway implements AutoCloseable {
      *                     another question (409), a limit or budget (429), a shutdown (503)
      */
     public AnswerView ask(String caller, Question q) {
-        List<ChatModel.Message> given = given(q);
-        int maxTokens = maxTokens(q.maxTokens());
+        List<ChatModel.Message> given = q.checked(limits);
+        int maxTokens = q.checkedMaxTokens(limits);
         if (q.idempotencyKey() != null && !IDEMPOTENCY_KEY.matcher(q.idempotencyKey()).matches()) {
             throw new ChatRefused(ChatRefused.Kind.BAD_REQUEST, "Idempotency-Key: expected 1 to 200 printable "
                     + "ASCII characters");
         }
-        String fingerprint = fingerprint(q, given, maxTokens);
+        String fingerprint = q.fingerprint(given, maxTokens);
         String conversation = q.conversation();
         List<ChatModel.Message> history = conversation == null ? List.of()
                 : conversations.history(conversation, caller); // 404 unless it is the caller's
@@ -311,61 +291,6 @@ public final class ChatGateway implements AutoCloseable {
             store.sweep();
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "chat watchdog failed; it keeps its schedule", e);
-        }
-    }
-
-    /** The messages the caller sent, checked against the size limit. */
-    private List<ChatModel.Message> given(Question q) {
-        List<ChatModel.Message> given;
-        if (q.messages() != null) {
-            if (q.prompt() != null || q.conversation() != null) {
-                throw new ChatRefused(ChatRefused.Kind.BAD_REQUEST, "give messages, or a prompt and a conversation");
-            }
-            given = q.messages();
-            if (given.isEmpty() || !given.get(given.size() - 1).role().equals("user")) {
-                throw new ChatRefused(ChatRefused.Kind.BAD_REQUEST, "messages: expected at least one, the last with "
-                        + "role \"user\"");
-            }
-        } else {
-            if (q.prompt() == null || q.prompt().isBlank()) {
-                throw new ChatRefused(ChatRefused.Kind.BAD_REQUEST, "prompt: missing (expected: the question, up to "
-                        + limits.maxPromptBytes() + " bytes)");
-            }
-            given = List.of(new ChatModel.Message("user", q.prompt()));
-        }
-        long bytes = 0;
-        for (ChatModel.Message m : given) {
-            bytes += m.content().getBytes(StandardCharsets.UTF_8).length;
-        }
-        if (bytes > limits.maxPromptBytes()) {
-            throw new ChatRefused(ChatRefused.Kind.TOO_LARGE, "prompt: " + bytes + " bytes (expected: at most "
-                    + limits.maxPromptBytes() + ", runnel.chat.maxPromptBytes)");
-        }
-        return given;
-    }
-
-    private int maxTokens(Integer asked) {
-        if (asked == null) {
-            return limits.maxTokens();
-        }
-        if (asked < 1 || asked > limits.maxTokens()) {
-            throw new ChatRefused(ChatRefused.Kind.BAD_REQUEST, "max_tokens: " + asked + " (expected: 1 to "
-                    + limits.maxTokens() + ", runnel.chat.maxTokens)");
-        }
-        return asked;
-    }
-
-    /** A digest of the question, so that a key reused for another question is recognised. */
-    private static String fingerprint(Question q, List<ChatModel.Message> given, int maxTokens) {
-        StringBuilder s = new StringBuilder().append(q.conversation()).append('\u0000').append(maxTokens);
-        for (ChatModel.Message m : given) {
-            s.append('\u0000').append(m.role()).append('\u0000').append(m.content());
-        }
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(s.toString().getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java platform", e);
         }
     }
 }

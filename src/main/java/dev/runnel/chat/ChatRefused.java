@@ -4,6 +4,8 @@ package dev.runnel.chat;
  * An answer cannot be started (or found, or stopped) as asked. The HTTP layer answers with the
  * status of its {@link Kind}, the {@code error} code and the message as {@code detail}, plus
  * {@code Retry-After} when {@link #retryAfterSeconds} is positive.
+ *
+ * <p>Threading: immutable.
  */
 public final class ChatRefused extends RuntimeException {
     private static final long serialVersionUID = 1L;

@@ -63,7 +63,7 @@ class ChatGatewayTest {
     }
 
     private AnswerView ask(String caller, String prompt) {
-        return rig.gateway.ask(caller, ChatGateway.Question.of(prompt, null));
+        return rig.gateway.ask(caller, Question.of(prompt, null));
     }
 
     @Test
@@ -132,7 +132,7 @@ class ChatGatewayTest {
         List<ChatModel.Prompt> seen = new CopyOnWriteArrayList<>();
         rig = new GatewayRig(s -> answering("Once.", Usage.of(3, 1), seen), GatewayRig.limits(4, Duration.ZERO,
                 Duration.ZERO), new ChatGateway.Budget(0, 0));
-        ChatGateway.Question q = new ChatGateway.Question("Hi", null, null, null, "key-1");
+        Question q = new Question("Hi", null, null, null, "key-1");
         AnswerView first = rig.gateway.ask("sub:alice", q);
         AnswerView again = rig.gateway.ask("sub:alice", q);
         assertEquals(first.id(), again.id());
@@ -141,7 +141,7 @@ class ChatGatewayTest {
         AnswerView bobs = rig.gateway.ask("sub:bob", q);
         assertNotEquals(first.id(), bobs.id(), "keys belong to their caller");
         ChatRefused reused = assertThrows(ChatRefused.class, () -> rig.gateway.ask("sub:alice",
-                new ChatGateway.Question("Something else", null, null, null, "key-1")));
+                new Question("Something else", null, null, null, "key-1")));
         assertEquals(409, reused.kind().status);
     }
 
@@ -150,7 +150,7 @@ class ChatGatewayTest {
         rig = new GatewayRig(s -> stalling(), GatewayRig.limits(1, Duration.ZERO, Duration.ZERO),
                 new ChatGateway.Budget(0, 0));
         AnswerView busy = ask("sub:alice", "one");
-        ChatGateway.Question q = new ChatGateway.Question("two", null, null, null, "retry-after-429");
+        Question q = new Question("two", null, null, null, "retry-after-429");
         assertEquals(429, assertThrows(ChatRefused.class, () -> rig.gateway.ask("sub:alice", q)).kind().status);
         rig.gateway.cancel("sub:alice", busy.id());
         AnswerView started = rig.gateway.ask("sub:alice", q);
@@ -163,16 +163,16 @@ class ChatGatewayTest {
         List<ChatModel.Prompt> seen = new CopyOnWriteArrayList<>();
         rig = new GatewayRig(s -> answering("Answer.", null, seen), GatewayRig.limits(4, Duration.ZERO, Duration.ZERO),
                 new ChatGateway.Budget(0, 0));
-        AnswerView first = rig.gateway.ask("sub:alice", ChatGateway.Question.of("First question", null));
-        AnswerView second = rig.gateway.ask("sub:alice", ChatGateway.Question.of("Follow-up", first.conversation()));
+        AnswerView first = rig.gateway.ask("sub:alice", Question.of("First question", null));
+        AnswerView second = rig.gateway.ask("sub:alice", Question.of("Follow-up", first.conversation()));
         assertEquals(first.conversation(), second.conversation());
         assertEquals(List.of("user: First question", "assistant: Answer.", "user: Follow-up"),
                 seen.get(1).messages().stream().map(m -> m.role() + ": " + m.content()).toList());
         ChatRefused foreign = assertThrows(ChatRefused.class, () -> rig.gateway.ask("sub:mallory",
-                ChatGateway.Question.of("Let me in", first.conversation())));
+                Question.of("Let me in", first.conversation())));
         assertEquals(404, foreign.kind().status);
         ChatRefused invented = assertThrows(ChatRefused.class, () -> rig.gateway.ask("sub:alice",
-                ChatGateway.Question.of("Mine?", "conv-1")));
+                Question.of("Mine?", "conv-1")));
         assertEquals(404, invented.kind().status, "conversation ids are issued, never chosen");
     }
 
@@ -225,7 +225,7 @@ class ChatGatewayTest {
         assertEquals(413, large.kind().status);
         assertTrue(large.getMessage().contains("runnel.chat.maxPromptBytes"), large.getMessage());
         ChatRefused tokens = assertThrows(ChatRefused.class, () -> rig.gateway.ask("anonymous",
-                new ChatGateway.Question("hi", null, null, 101, null)));
+                new Question("hi", null, null, 101, null)));
         assertEquals(400, tokens.kind().status);
         assertTrue(tokens.getMessage().startsWith("max_tokens: 101 (expected: 1 to 100"), tokens.getMessage());
         assertEquals(400, assertThrows(ChatRefused.class, () -> ask("anonymous", " ")).kind().status);

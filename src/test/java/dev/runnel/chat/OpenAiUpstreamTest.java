@@ -52,7 +52,7 @@ class OpenAiUpstreamTest {
     }
 
     private List<SseEvent> ask(String prompt) {
-        AnswerView answer = rig.gateway.ask("secret", ChatGateway.Question.of(prompt, null));
+        AnswerView answer = rig.gateway.ask("secret", Question.of(prompt, null));
         return rig.read(answer.id()).toEnd();
     }
 
@@ -188,7 +188,7 @@ class OpenAiUpstreamTest {
         String[] many = new String[200];
         java.util.Arrays.fill(many, " word");
         fake.then(script().pace(Duration.ofMillis(20)).content(many).done());
-        AnswerView answer = rig.gateway.ask("secret", ChatGateway.Question.of("Talk a lot", null));
+        AnswerView answer = rig.gateway.ask("secret", Question.of("Talk a lot", null));
         Reader reader = rig.read(answer.id());
         assertEquals("token", reader.next().event());
         FakeUpstream.Call call = fake.nextCall(WAIT);

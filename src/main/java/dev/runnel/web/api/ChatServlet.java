@@ -2,6 +2,7 @@ package dev.runnel.web.api;
 
 import dev.runnel.chat.AnswerView;
 import dev.runnel.chat.ChatGateway;
+import dev.runnel.chat.Question;
 import dev.runnel.chat.ChatRefused;
 import dev.runnel.web.http.ApiServlet;
 import dev.runnel.web.http.HttpError;
@@ -65,7 +66,7 @@ public final class ChatServlet extends ApiServlet {
             String caller = server.access().chatCaller(req, credentialRequired);
             JsonBody body = JsonBody.read(req, server.publishMaxBytes(), FIELDS);
             long maxTokens = body.integer("maxTokens", -1);
-            ChatGateway.Question q = new ChatGateway.Question(body.string("prompt"), body.string("conversation"), null,
+            Question q = new Question(body.string("prompt"), body.string("conversation"), null,
                     maxTokens < 0 ? null : (int) Math.min(Integer.MAX_VALUE, maxTokens),
                     req.getHeader("Idempotency-Key"));
             AnswerView answer;

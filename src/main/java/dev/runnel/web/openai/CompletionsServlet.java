@@ -5,6 +5,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.runnel.chat.AnswerView;
 import dev.runnel.chat.ChatGateway;
+import dev.runnel.chat.Question;
 import dev.runnel.chat.ChatModel;
 import dev.runnel.chat.ChatRefused;
 import dev.runnel.web.api.ChatServlet;
@@ -116,7 +117,7 @@ public final class CompletionsServlet extends ApiServlet {
         boolean includeUsage = options != null && options.isJsonObject() && options.getAsJsonObject().has("include_usage")
                 && options.getAsJsonObject().get("include_usage").getAsBoolean();
         Integer maxTokens = maxTokens(body);
-        ChatGateway.Question q = new ChatGateway.Question(null, null, messages(body.get("messages")), maxTokens,
+        Question q = new Question(null, null, messages(body.get("messages")), maxTokens,
                 req.getHeader("Idempotency-Key"));
         String lastEventId = stream ? EventStreams.lastEventId(req, server) : null;
         // A stream holds a permit like any other (429 per address, 503 in all), taken before the upstream is.
@@ -166,7 +167,7 @@ public final class CompletionsServlet extends ApiServlet {
         }
     }
 
-    private AnswerView ask(String caller, ChatGateway.Question q) {
+    private AnswerView ask(String caller, Question q) {
         try {
             return chat.ask(caller, q);
         } catch (ChatRefused e) {
