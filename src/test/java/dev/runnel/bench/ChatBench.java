@@ -35,8 +35,8 @@ import org.eclipse.jetty.http.HttpMethod;
  * {@code --tokens} tokens {@code --pace} apart, first straight from the fake, then through Runnel's
  * {@code POST /v1/chat/completions}, alternating. Per answer: time to first token (request sent →
  * first content received) and, per token, write-to-read latency. The difference of the medians is
- * what Runnel adds. Then one answer on {@code POST /chat} is watched by {@code --subscribers}
- * {@code GET /events} streams, opened before its first token; every token's write-to-read latency
+ * what Runnel adds. Then one answer on {@code POST /chat}, its tokens {@code --watch-pace} apart, is
+ * watched by {@code --subscribers} {@code GET /events} streams, opened before its first token; every token's write-to-read latency
  * at every subscriber is recorded (after one unrecorded warm-up answer watched the same way), and
  * every subscriber must see every token once, in order.
  *
@@ -49,6 +49,7 @@ final class ChatBench {
     private final int tokens;
     private final Duration pace;
     private final int subscribers;
+    private final Duration watchPace;
     private final File out;
 
     private ChatBench(Map<String, String> flags) {
@@ -56,6 +57,8 @@ final class ChatBench {
         this.tokens = Integer.parseInt(flags.getOrDefault("tokens", "50"));
         this.pace = Duration.ofMillis(Long.parseLong(flags.getOrDefault("pace", "5")));
         this.subscribers = Integer.parseInt(flags.getOrDefault("subscribers", "1000"));
+        // A hosted model's pace (about 33 tokens/s): 1,000 watchers then take 33,000 deliveries a second.
+        this.watchPace = Duration.ofMillis(Long.parseLong(flags.getOrDefault("watch-pace", "30")));
         this.out = new File(flags.getOrDefault("out", "target/bench"));
     }
 
@@ -73,6 +76,10 @@ final class ChatBench {
     }
 
     private FakeUpstream.Script answer(Stamps stamps, CountDownLatch release) {
+        return answer(stamps, release, pace);
+    }
+
+    private FakeUpstream.Script answer(Stamps stamps, CountDownLatch release, Duration pace) {
         FakeUpstream.Script s = script();
         if (release != null) {
             s.until(release);
@@ -128,8 +135,9 @@ final class ChatBench {
         report.append("| | direct p50 | via Runnel p50 | added p50 | direct p99 | via Runnel p99 |\n|---|---|---|---|---|---|\n");
         row(report, "time to first token", directFirst, runnelFirst);
         row(report, "per token (write → read)", directToken, runnelToken);
-        report.append(String.format("%n1 answer, %d subscribers: %d of them saw every token once and in order; "
-                + "write → read p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d deliveries)%n", subscribers, complete,
+        report.append(String.format("%n1 answer (tokens %d ms apart), %d subscribers: %d of them saw every token once and in order; "
+                + "write → read p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d deliveries)%n", watchPace.toMillis(), subscribers,
+                complete,
                 fanout.getValueAtPercentile(50) / 1e6, fanout.getValueAtPercentile(99) / 1e6,
                 fanout.getMaxValue() / 1e6, fanout.getTotalCount()));
         report.append("\nload average after: ").append(Bench.loadAverage()).append('\n');
@@ -189,7 +197,7 @@ final class ChatBench {
     private int watched(HttpClient client, FakeUpstream fake, URI runnel, Histogram latency) throws Exception {
         Stamps stamps = new Stamps(tokens);
         CountDownLatch release = new CountDownLatch(1);
-        fake.then(answer(stamps, release));
+        fake.then(answer(stamps, release, watchPace));
         var started = client.newRequest(runnel.resolve("chat")).method(HttpMethod.POST)
                 .headers(h -> h.put("Authorization", "Bearer " + SECRET))
                 .body(new StringRequestContent("application/json", "{\"prompt\":\"watch me\"}", StandardCharsets.UTF_8))
