@@ -70,6 +70,14 @@ public final class LoggedEvent {
         return coalesceKey;
     }
 
+    /**
+     * The same event (position, id, topic, kind of end) with another encoding: a view of the log in
+     * another wire format. {@code frame} is shared from now on and must not be modified.
+     */
+    public LoggedEvent withFrame(byte[] frame) {
+        return new LoggedEvent(sequence, id, topic, event, last, timeMillis, frame, coalesceKey);
+    }
+
     @Override
     public String toString() {
         return "LoggedEvent[" + id + " " + topic + (event == null ? "" : " " + event) + (last ? " last" : "") + "]";

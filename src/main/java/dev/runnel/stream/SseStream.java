@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * One SSE connection: a bounded queue of frames drained to the servlet output by non-blocking writes.
@@ -128,6 +129,8 @@ public final class SseStream implements Subscriber, WriteListener {
     private volatile Hub hub;
     private volatile List<String> topics = List.of();
     private volatile Subscription subscription;
+    private static final UnaryOperator<LoggedEvent> IDENTITY = UnaryOperator.identity();
+    private volatile UnaryOperator<LoggedEvent> view = IDENTITY;
 
     /**
      * @param complete completes the response ({@code asyncContext::complete}); called at most once
@@ -172,6 +175,15 @@ public final class SseStream implements Subscriber, WriteListener {
     }
 
     /**
+     * Writes every event as {@code view} renders it instead of the hub's own frame (another wire
+     * format of the same log, such as OpenAI's chunks), and leaves out Runnel's own {@code connected}
+     * event, which such a client would not know; call before {@link #subscribe}.
+     */
+    public void renderWith(UnaryOperator<LoggedEvent> view) {
+        this.view = view;
+    }
+
+    /**
      * Queues frames that open the stream ({@code retry:}); call before {@link #subscribe}, which adds
      * the {@code connected} event once the hub says where the stream joins.
      */
@@ -211,12 +223,14 @@ public final class SseStream implements Subscriber, WriteListener {
             if (aborting) {
                 return; // closed while subscribing: nothing will be written
             }
-            queueOpeningLocked(ControlFrames.connected(id, topics, opening.joinId()));
+            if (view == IDENTITY) {
+                queueOpeningLocked(ControlFrames.connected(id, topics, opening.joinId()));
+            }
             if (opening.resetReason() != null) {
                 queueOpeningLocked(ControlFrames.reset(opening.resetReason(), opening.resetDetail()));
             }
             for (LoggedEvent event : opening.events()) {
-                queueOpeningLocked(event);
+                queueOpeningLocked(view.apply(event));
                 lastQueuedSequence = Math.max(lastQueuedSequence, event.sequence());
             }
             if (opening.pinId() != null) {
@@ -253,6 +267,21 @@ public final class SseStream implements Subscriber, WriteListener {
 
     /** Offers {@code single}, or else {@code events[from..to)}. */
     private boolean offer(LoggedEvent single, LoggedEvent[] events, int from, int to) {
+        UnaryOperator<LoggedEvent> v = view;
+        if (v != IDENTITY) {
+            // Rendered before the lock: the stream's lock guards the queue, not the rendering.
+            if (single != null) {
+                single = v.apply(single);
+            } else {
+                LoggedEvent[] rendered = new LoggedEvent[to - from];
+                for (int i = from; i < to; i++) {
+                    rendered[i - from] = v.apply(events[i]);
+                }
+                events = rendered;
+                to -= from;
+                from = 0;
+            }
+        }
         boolean schedule = false;
         boolean evicted = false;
         boolean completeHere = false;

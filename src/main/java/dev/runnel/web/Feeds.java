@@ -1,15 +1,10 @@
 package dev.runnel.web;
 
-import dev.runnel.feed.ChatFeed;
-import dev.runnel.feed.ChatModel;
-import dev.runnel.feed.MarkovChain;
-import dev.runnel.feed.MarkovChatModel;
 import dev.runnel.feed.MetricsFeed;
 import dev.runnel.feed.NotificationFeed;
 import dev.runnel.feed.PoemFeed;
 import dev.runnel.feed.StockFeed;
 import dev.runnel.feed.TaskFeed;
-import dev.runnel.web.demo.ChatServlet;
 import dev.runnel.web.demo.DemoOffServlet;
 import dev.runnel.web.demo.DemoTokenServlet;
 import dev.runnel.web.demo.DemosServlet;
@@ -23,8 +18,8 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * The bundled demos: the feeds (stock prices, tasks, notifications, chat, system metrics, the
- * typewriter poem) and their endpoints, all behind the one switch {@code runnel.demos.enabled}. On,
+ * The bundled demos: the feeds (stock prices, tasks, notifications, system metrics, the typewriter
+ * poem) and their endpoints, all behind the one switch {@code runnel.demos.enabled}. On,
  * the ticking feeds start on Runnel's scheduler and the endpoints are registered; off, nothing starts
  * and every demo path answers a JSON {@code 404} that says so. {@code GET /demos} tells the pages which.
  * Every feed stops on {@link #close} (before Runnel itself closes). The settings were read and checked
@@ -35,13 +30,14 @@ import java.util.Random;
 final class Feeds implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Feeds.class.getName());
     static final String ATTRIBUTE = Feeds.class.getName();
-    private static final String[] DEMO_PATHS = {"/tasks", "/tasks/*", "/chat", "/chat/*", "/notifications", "/demo/*"};
+    private static final String[] DEMO_PATHS = {"/tasks", "/tasks/*", "/notifications", "/demo/*"};
+    /** {@code /chat} with the offline model is a demo too; with an upstream it is the product ({@link ChatConfig}). */
+    static final String[] CHAT_PATHS = {"/chat", "/chat/*"};
 
     private final Runnel runnel;
     private final DemoConfig config;
     private final List<AutoCloseable> started = new ArrayList<>();
     private TaskFeed tasks;
-    private ChatFeed chat;
     private NotificationFeed notifications;
     private PoemFeed poems;
 
@@ -67,10 +63,6 @@ final class Feeds implements AutoCloseable {
         }
         tasks = new TaskFeed(runnel.hub(), runnel.scheduler(), config.tasks());
         started.add(tasks);
-        ChatModel model = new MarkovChatModel(MarkovChain.fromResource("/dev/runnel/feed/corpus.txt"),
-                runnel.scheduler(), config.chatTokensPerSecond(), config.chatMaxTokens(), random);
-        chat = new ChatFeed(runnel.hub(), model, config.chatMaxRunning());
-        started.add(chat);
         notifications = new NotificationFeed(runnel.hub());
         poems = new PoemFeed(runnel.hub(), runnel.scheduler(), config.poemInterval(), random, config.poemMaxRunning(),
                 config.poemPerAddress());
@@ -97,8 +89,6 @@ final class Feeds implements AutoCloseable {
         }
         long maxBody = runnel.config().publishMaxBytes();
         RunnelListener.add(context, "tasks", new TasksServlet(tasks, runnel.demoGate(), maxBody), "/tasks", "/tasks/*");
-        RunnelListener.add(context, "chat", new ChatServlet(chat, runnel.demoGate(), config.chatEvents(), maxBody),
-                "/chat", "/chat/*");
         RunnelListener.add(context, "notifications", new NotificationsServlet(notifications, runnel.demoGate(),
                 runnel.access(), runnel.publishRate(), maxBody), "/notifications");
         RunnelListener.add(context, "poem", new PoemServlet(poems, runnel.demoGate(), runnel.limits()), "/demo/poem");

@@ -46,6 +46,7 @@ public final class Runnel implements Server, AutoCloseable {
     private final StreamLimits limits;
     private final RateLimiter publishRate;
     private final DemoConfig demos;
+    private final ChatConfig chat;
     private final DemoGate demoGate;
     private final TokenVerifier tokens;
     private final byte[] demoSecret;
@@ -67,6 +68,7 @@ public final class Runnel implements Server, AutoCloseable {
         this.config = RunnelConfig.from(settings);
         this.security = SecurityConfig.from(settings);
         this.demos = DemoConfig.from(settings);
+        this.chat = ChatConfig.from(settings, config.logMaxAge());
         this.demoSecret = demoSecret(security, demos);
         byte[] hmac = security.jwtSecret() != null ? security.jwtSecret().getBytes(StandardCharsets.UTF_8) : demoSecret;
         this.tokens = new TokenVerifier(hmac, security.jwtPublicKey(), security.jwtJwks() == null ? null
@@ -181,6 +183,11 @@ public final class Runnel implements Server, AutoCloseable {
 
     SecurityConfig security() {
         return security;
+    }
+
+    /** The chat gateway's settings; {@link RunnelListener} builds the gateway from them. */
+    ChatConfig chat() {
+        return chat;
     }
 
     DemoConfig demos() {

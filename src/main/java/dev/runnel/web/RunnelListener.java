@@ -1,12 +1,17 @@
 package dev.runnel.web;
 
+import dev.runnel.chat.ChatGateway;
+import dev.runnel.web.api.ChatServlet;
 import dev.runnel.web.api.EventsServlet;
 import dev.runnel.web.api.PublishServlet;
 import dev.runnel.web.api.StatsServlet;
 import dev.runnel.web.api.TicketsServlet;
+import dev.runnel.web.demo.DemoOffServlet;
 import dev.runnel.web.http.CorsFilter;
 import dev.runnel.web.http.ErrorServlet;
 import dev.runnel.web.http.RequestGuardFilter;
+import dev.runnel.web.openai.CompletionsServlet;
+import dev.runnel.web.openai.ModelsServlet;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterRegistration;
@@ -20,7 +25,8 @@ import java.util.EnumSet;
 
 /**
  * Builds Runnel when the web application starts (settings, hub, dispatcher, scheduler, servlets,
- * the CORS and request-guard filters, the bundled {@link Feeds}) and takes it all down when it stops:
+ * the CORS and request-guard filters, the bundled {@link Feeds}, the chat gateway of {@link ChatConfig}
+ * with its endpoints) and takes it all down when it stops:
  * every feed stops, every stream is finished and every thread started here ends, so a redeploy leaves
  * nothing behind. Declared in {@code WEB-INF/web.xml}; embedded servers add it too.
  *
@@ -28,11 +34,13 @@ import java.util.EnumSet;
  */
 public final class RunnelListener implements ServletContextListener {
     private static final System.Logger LOG = System.getLogger(RunnelListener.class.getName());
+    private static final String CHAT_ATTRIBUTE = ChatGateway.class.getName();
 
     @Override
     public void contextInitialized(ServletContextEvent sce) {
         ServletContext context = sce.getServletContext();
         Runnel runnel = new Runnel(Settings.of(context::getInitParameter));
+        ChatConfig chatConfig = runnel.chat();
         RunnelConfig config = runnel.config();
         context.setAttribute(Runnel.ATTRIBUTE, runnel);
         add(context, "events", new EventsServlet(runnel), "/events");
@@ -44,16 +52,42 @@ public final class RunnelListener implements ServletContextListener {
         filter(context, "cors", new CorsFilter(runnel.security().corsOrigins()));
         filter(context, "request-guard", new RequestGuardFilter(runnel.security().maxHeaderBytes()));
         Feeds feeds;
+        ChatGateway chat;
         try {
             feeds = Feeds.start(runnel);
+            chat = chatConfig.start(runnel.hub(), runnel.scheduler());
         } catch (RuntimeException e) {
             runnel.close();
             throw e;
         }
         feeds.register(context);
         context.setAttribute(Feeds.ATTRIBUTE, feeds);
+        context.setAttribute(CHAT_ATTRIBUTE, chat);
+        registerChat(context, runnel, chat);
         LOG.log(Level.INFO, "Runnel started: epoch " + runnel.hub().epoch() + ", log " + config.logSize()
                 + " events, " + config.dispatchThreads() + " dispatch threads");
+    }
+
+    /**
+     * {@code /chat} and {@code /v1/chat/completions}: with an upstream, the product's endpoints, always
+     * on and for credentials only; with the offline model, demos like the others (behind
+     * {@code runnel.demos.enabled}, anonymous starts through the demo gate).
+     */
+    private static void registerChat(ServletContext context, Runnel runnel, ChatGateway chat) {
+        boolean product = runnel.chat().needsCredential();
+        add(context, "openai-models", new ModelsServlet(chat.modelName()), "/v1/models", "/v1/models/*");
+        if (!product && !runnel.demos().enabled()) {
+            add(context, "chat-off", new DemoOffServlet("the demos are off on this server (runnel.demos.enabled=false) "
+                    + "and no runnel.chat.upstream.url is set"), "/chat", "/chat/*", "/v1/chat/completions",
+                    "/v1/chat/completions/*");
+            return;
+        }
+        int cost = runnel.demos().chatEvents();
+        ChatServlet.Admission admission = product ? (req, start) -> start.get()
+                : (req, start) -> runnel.demoGate().admit(req, cost, client -> start.get());
+        add(context, "chat", new ChatServlet(chat, runnel, product, admission), "/chat", "/chat/*");
+        add(context, "openai-completions", new CompletionsServlet(chat, runnel, product, admission),
+                "/v1/chat/completions", "/v1/chat/completions/*");
     }
 
     @Override
@@ -61,6 +95,10 @@ public final class RunnelListener implements ServletContextListener {
         if (sce.getServletContext().getAttribute(Feeds.ATTRIBUTE) instanceof Feeds feeds) {
             feeds.close();
             sce.getServletContext().removeAttribute(Feeds.ATTRIBUTE);
+        }
+        if (sce.getServletContext().getAttribute(CHAT_ATTRIBUTE) instanceof ChatGateway chat) {
+            chat.close(); // running answers end; the upstream's client stops its threads
+            sce.getServletContext().removeAttribute(CHAT_ATTRIBUTE);
         }
         Object runnel = sce.getServletContext().getAttribute(Runnel.ATTRIBUTE);
         if (runnel instanceof Runnel r) {

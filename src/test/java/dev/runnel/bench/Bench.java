@@ -30,7 +30,7 @@ import org.HdrHistogram.Histogram;
  * scenario's own duration; {@code 0} for none; never for {@code idle}), whose results are discarded.
  *
  * <pre>
- * mvn -Pbench verify -Dbench.scenario=idle|fanout|throughput|slow|topics|flatout [-Dbench.args="--runs 3 …"]
+ * mvn -Pbench verify -Dbench.scenario=idle|fanout|throughput|slow|topics|flatout|chat [-Dbench.args="--runs 3 …"]
  * </pre>
  *
  * Scenarios (sizes are the defaults; every one has a flag to shrink it):
@@ -180,6 +180,10 @@ public final class Bench {
     public static void main(String[] args) throws Exception {
         Map<String, String> flags = Flags.parse(args);
         String scenario = flags.getOrDefault("", "fanout");
+        if (scenario.equals("chat")) {
+            System.out.println(ChatBench.run(flags)); // the AI gateway: its own harness (ChatBench)
+            System.exit(0);
+        }
         Bench bench = new Bench(scenario, flags);
         String report = bench.run();
         System.out.println(report);

@@ -9,6 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -32,6 +33,7 @@ public final class JettyContainer extends Container {
     private final int stopPort = FreePort.pick();
     private final String stopKey = UUID.randomUUID().toString();
     private int tlsPort = -1;
+    private Map<String, String> runnelEnv = Map.of();
 
     private JettyContainer(String name) {
         super(name);
@@ -42,6 +44,18 @@ public final class JettyContainer extends Container {
     /** The repository's jetty-base as it is. */
     static JettyContainer plain() {
         return new JettyContainer("jetty");
+    }
+
+    /** The repository's jetty-base as it is, under its own name, Runnel also getting {@code runnelEnv} ({@code RUNNEL_*}). */
+    static JettyContainer plain(String name, Map<String, String> runnelEnv) {
+        JettyContainer jetty = new JettyContainer(name);
+        jetty.runnelEnv = Map.copyOf(runnelEnv);
+        return jetty;
+    }
+
+    @Override
+    void environment(Map<String, String> env) {
+        env.putAll(runnelEnv);
     }
 
     /** The repository's jetty-base with the README's opt-in HTTP/2: a self-signed keystore, https and http2. */

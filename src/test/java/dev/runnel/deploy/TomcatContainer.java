@@ -26,9 +26,16 @@ final class TomcatContainer extends Container {
     private final Path home;
     private final Path base = dir.resolve("catalina-base");
     private final int port = FreePort.pick();
+    private final Map<String, String> runnelEnv;
 
     TomcatContainer(int major) {
-        super("tomcat" + major);
+        this(major, "tomcat" + major, Map.of());
+    }
+
+    /** A Tomcat under its own name whose Runnel also gets {@code runnelEnv} ({@code RUNNEL_*} variables). */
+    TomcatContainer(int major, String name, Map<String, String> runnelEnv) {
+        super(name);
+        this.runnelEnv = Map.copyOf(runnelEnv);
         this.home = Artifacts.tomcatHome(major);
         try {
             copyTree(home.resolve("conf"), base.resolve("conf"));
@@ -57,6 +64,7 @@ final class TomcatContainer extends Container {
         env.put("JAVA_HOME", javaHome().toString());
         env.put("CATALINA_HOME", home.toString());
         env.put("CATALINA_BASE", base.toString());
+        env.putAll(runnelEnv);
     }
 
     @Override

@@ -38,7 +38,7 @@ class ChatFeedHttpTest {
         JsonObject answer = ask("{\"prompt\":\"Tell me about the river\"}");
         String topic = answer.get("topic").getAsString();
         assertEquals("chat/" + answer.get("id").getAsString(), topic);
-        assertTrue(answer.get("conversation").getAsString().matches("[a-z0-9]{12}"));
+        assertTrue(answer.get("conversation").getAsString().matches("[a-z0-9]{16}"));
         try (EventRecorder stream = server.subscribe(topic)) {
             stream.connected();
             Reading reading = read(stream, 0);
@@ -117,21 +117,22 @@ class ChatFeedHttpTest {
     }
 
     @Test
-    void conversationIdIsKeptAcrossQuestions() throws Exception {
-        JsonObject first = ask("{\"prompt\":\"Hello\",\"conversation\":\"conv-1\"}");
-        assertEquals("conv-1", first.get("conversation").getAsString());
+    void conversationIdIsIssuedAndKeptAcrossQuestions() throws Exception {
+        JsonObject first = ask("{\"prompt\":\"Hello\"}");
+        String conversation = first.get("conversation").getAsString();
         server.send(HttpMethod.DELETE, "/chat/" + first.get("id").getAsString());
-        JsonObject second = ask("{\"prompt\":\"And then?\",\"conversation\":\"conv-1\"}");
-        assertEquals("conv-1", second.get("conversation").getAsString());
+        JsonObject second = ask("{\"prompt\":\"And then?\",\"conversation\":\"" + conversation + "\"}");
+        assertEquals(conversation, second.get("conversation").getAsString());
         server.send(HttpMethod.DELETE, "/chat/" + second.get("id").getAsString());
+        assertStatus(404, "{\"prompt\":\"hi\",\"conversation\":\"conv-1\"}", "no conversation");
     }
 
     @Test
     void badPromptsAndTooManyAnswersAreRefused() throws Exception {
         assertStatus(400, "{}", "prompt: missing");
         assertStatus(400, "{\"prompt\":\"   \"}", "prompt: missing");
-        assertStatus(400, "{\"prompt\":\"" + "x".repeat(4001) + "\"}", "prompt: 4001 characters");
-        assertStatus(400, "{\"prompt\":\"hi\",\"conversation\":\"a b\"}", "conversation:");
+        assertStatus(413, "{\"prompt\":\"" + "x".repeat(16385) + "\"}", "prompt: 16385 bytes");
+        assertStatus(404, "{\"prompt\":\"hi\",\"conversation\":\"a b\"}", "no conversation");
         assertStatus(400, "{\"prompt\":42}", "prompt: a JSON number (expected: a string)");
         server.close();
         server = TestServer.start("runnel.chat.tokensPerSecond", "1", "runnel.chat.maxRunning", "1");

@@ -232,9 +232,9 @@ class DemoPagesBrowserTest {
         return attribute("#conn", "data-state");
     }
 
-    /** The answer's text as the page holds it (white space exactly, unlike getText()). */
+    /** The answer's text as the page received it, before Markdown (white space exactly, unlike getText()). */
     private String answerText() {
-        return (String) browser.script("return document.querySelector('.msg.reply .answer-text').textContent");
+        return (String) browser.script("return document.querySelector('.msg.reply').answerRaw");
     }
 
     /** The whole answer as the server published it: the ended topic's history, read from the start. */

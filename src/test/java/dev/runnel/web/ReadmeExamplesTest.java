@@ -35,7 +35,8 @@ import org.junit.jupiter.api.Test;
  * {@code sh} block that calls {@code curl} on {@code http://localhost:8080/} runs in bash as it is —
  * its variables, quoting and {@code openssl} calls included — with {@code curl} standing for a
  * function that records its arguments; each recorded call is then made for real, with jetty-client,
- * against the embedded server: it must succeed (a 2xx; a {@code curl -N} stream opens with 200). A
+ * against the embedded server: it must succeed (a 2xx; a {@code curl -N} stream opens with 200, a
+ * {@code curl -N -d} stream, the OpenAI endpoint's, answers 200 and an event stream to its end). A
  * placeholder such as {@code <id>} takes the {@code id} of the answer before it.
  *
  * <p>Needs bash and openssl; without them the test is skipped, or fails under {@code RUNNEL_REQUIRE_ALL=true}.
@@ -149,6 +150,17 @@ class ReadmeExamplesTest {
         }
         String what = "curl " + String.join(" ", args);
         String target = server.uri("/" + url.substring(BASE.length())).toString();
+        if (stream && !data.isEmpty()) {
+            // A streamed POST (the OpenAI endpoint): a finite event stream, read to its end.
+            Request post = server.client().newRequest(target).method(HttpMethod.POST).timeout(30, TimeUnit.SECONDS)
+                    .body(new StringRequestContent(headers.getOrDefault("Content-Type", "application/json"),
+                            String.join("&", data), StandardCharsets.UTF_8));
+            headers.forEach((k, v) -> post.headers(h -> h.put(k, v)));
+            ContentResponse response = post.send();
+            assertEquals(200, response.getStatus(), what + " -> " + response.getContentAsString());
+            assertTrue(response.getMediaType().startsWith("text/event-stream"), what + ": " + response.getMediaType());
+            return lastId;
+        }
         if (stream) {
             List<String> pairs = new ArrayList<>();
             headers.forEach((k, v) -> { pairs.add(k); pairs.add(v); });

@@ -113,6 +113,38 @@ public final class Access {
         return new Publisher(holderKey(grants, bearer), grants);
     }
 
+    /**
+     * Who calls a chat endpoint, as the chat gateway names callers: {@code secret} for the publish
+     * secret, {@code sub:<subject>} (or a digest of the token) for a token whose {@code chat} claim is
+     * true, read from {@code Authorization: Bearer} or the cookie; {@code anonymous} without a
+     * credential, when {@code required} is false (the offline model, which reads no cookie). A
+     * credential that is read is always checked: 401 when it is bad, 403 when a valid token lacks the claim.
+     */
+    public String chatCaller(HttpServletRequest req, boolean required) {
+        // Without an upstream only an explicit bearer counts: a cookie is ambient, and one meant for
+        // another application on the same host must not lock anyone out of the offline demo.
+        String token = required ? token(req) : bearer(req);
+        if (token == null) {
+            if (required) {
+                throw unauthorized("answers are written by the upstream model, which needs a credential: "
+                        + "Authorization: Bearer <runnel.publish.secret, or a token whose \"chat\" claim is true>");
+            }
+            return "anonymous";
+        }
+        if (publishSecret != null && MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
+                publishSecret.getBytes(StandardCharsets.UTF_8))) {
+            return "secret";
+        }
+        if (!tokens.isConfigured()) {
+            throw unauthorized("the bearer credential is not the publish secret");
+        }
+        Grants grants = verify(token);
+        if (!grants.chat()) {
+            throw new HttpError(403, "forbidden", "the token does not grant chat (expected: a \"chat\": true claim)");
+        }
+        return holderKey(grants, token);
+    }
+
     /** Keyed by subject, so one subject's tokens share a budget; without one, by a digest of the token. */
     private static String holderKey(Grants grants, String token) {
         return grants.subject() != null ? "sub:" + grants.subject() : "token:" + HexFormat.of().formatHex(Sha256.of(token));

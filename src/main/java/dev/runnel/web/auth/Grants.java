@@ -16,10 +16,16 @@ import java.util.List;
  * @param expiresMillis when the credential stops being accepted (its {@code exp} plus the clock
  *                      skew), epoch milliseconds; {@link Long#MAX_VALUE} for a credential that
  *                      does not expire (the shared secret)
+ * @param chat          the {@code chat} claim: the bearer may start answers on the upstream model
  */
-public record Grants(String subject, List<String> publish, List<String> subscribe, long expiresMillis) {
+public record Grants(String subject, List<String> publish, List<String> subscribe, long expiresMillis, boolean chat) {
     /** The shared secret and trusted loopback publishers: every topic, no expiry. */
-    static final Grants EVERYTHING = new Grants(null, null, null, Long.MAX_VALUE);
+    static final Grants EVERYTHING = new Grants(null, null, null, Long.MAX_VALUE, true);
+
+    /** Grants without the {@code chat} claim. */
+    public Grants(String subject, List<String> publish, List<String> subscribe, long expiresMillis) {
+        this(subject, publish, subscribe, expiresMillis, false);
+    }
 
     public Grants {
         publish = publish == null ? null : List.copyOf(publish);

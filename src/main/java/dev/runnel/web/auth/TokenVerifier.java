@@ -194,7 +194,17 @@ public final class TokenVerifier implements AutoCloseable {
         List<String> subscribe = entries(claims, "topics");
         long exp = claims.getExpirationTime().getTime();
         long expires = exp > Long.MAX_VALUE - skewMillis ? Long.MAX_VALUE : exp + skewMillis;
-        return new Grants(claims.getSubject(), publish, subscribe, expires);
+        return new Grants(claims.getSubject(), publish, subscribe, expires, chat(claims));
+    }
+
+    /** The {@code chat} claim: true, false or absent (false). */
+    private static boolean chat(JWTClaimsSet claims) {
+        try {
+            Boolean chat = claims.getBooleanClaim("chat");
+            return chat != null && chat;
+        } catch (ParseException e) {
+            throw reject("bad-claim", "claim chat: expected true or false", "claim chat");
+        }
     }
 
     private static List<String> entries(JWTClaimsSet claims, String name) {

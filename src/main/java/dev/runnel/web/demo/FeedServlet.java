@@ -9,7 +9,7 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
- * Base of the feed endpoints ({@code /tasks}, {@code /chat}, {@code /notifications}, {@code /demo/poem}):
+ * Base of the feed endpoints ({@code /tasks}, {@code /notifications}, {@code /demo/poem}):
  * maps what a feed throws to HTTP — a bad value is a 400 with the feed's reason, a limit a 429 with
  * {@code Retry-After}, a feed that is shutting down a 503 — and reads ids from the path.
  *

@@ -123,7 +123,7 @@ public abstract class ApiServlet extends HttpServlet {
      * cached, never buffered by a proxy. Bytes, not a Writer: getWriter() without an explicit encoding
      * would be ISO-8859-1.
      */
-    protected static void eventStreamHeaders(HttpServletResponse resp) {
+    public static void eventStreamHeaders(HttpServletResponse resp) {
         resp.setStatus(HttpServletResponse.SC_OK);
         resp.setContentType("text/event-stream;charset=UTF-8");
         resp.setHeader("Cache-Control", "no-store");
@@ -145,9 +145,8 @@ public abstract class ApiServlet extends HttpServlet {
         }
     }
 
-    /** Answers {@code error}: its headers, its status and its JSON body. */
     /** Answers {@code error} as JSON, with its headers. */
-    protected static void send(HttpServletResponse resp, HttpError error) throws IOException {
+    public static void send(HttpServletResponse resp, HttpError error) throws IOException {
         error.headers().forEach(resp::setHeader);
         sendError(resp, error.status(), error.error(), error.detail(), error.reason());
     }

@@ -1,4 +1,4 @@
-package dev.runnel.feed;
+package dev.runnel.chat;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,7 +8,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class MarkovChatModelTest {
-    private final MarkovChain chain = MarkovChain.fromResource("/dev/runnel/feed/corpus.txt");
+    private final MarkovChain chain = MarkovChain.fromResource("/dev/runnel/chat/corpus.txt");
 
     @Test
     void tokensJoinBackIntoExactlyTheText() {

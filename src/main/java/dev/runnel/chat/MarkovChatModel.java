@@ -1,4 +1,4 @@
-package dev.runnel.feed;
+package dev.runnel.chat;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -38,42 +38,66 @@ public final class MarkovChatModel implements ChatModel {
         this.random = random;
     }
 
+    /** The name {@code GET /v1/models} lists for it. */
+    public static final String NAME = "runnel-markov";
+
     @Override
-    public Generation generate(Prompt prompt, TokenSink sink) {
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Generation generate(Prompt request, Sink sink) {
         int minWords;
         String text;
         synchronized (random) {
             minWords = 45 + random.nextInt(70);
-            text = chain.write(prompt.text(), minWords, random);
+            text = chain.write(request.prompt(), minWords, random);
         }
         List<String> tokens = tokenize(text);
-        String finishReason = tokens.size() > maxTokens ? "length" : "stop";
-        List<String> answer = tokens.size() > maxTokens ? tokens.subList(0, maxTokens) : tokens;
-        return new Playback(answer, finishReason, sink).start();
+        int limit = Math.min(maxTokens, request.maxTokens());
+        String finishReason = tokens.size() > limit ? "length" : "stop";
+        List<String> answer = tokens.size() > limit ? tokens.subList(0, limit) : tokens;
+        int promptTokens = 0;
+        for (Message m : request.messages()) {
+            promptTokens += tokenize(m.content()).size();
+        }
+        return new Playback(answer, finishReason, promptTokens, sink).start();
     }
 
     /** Plays a prepared answer out, one token per period. */
     private final class Playback implements Generation {
         private final List<String> tokens;
         private final String finishReason;
-        private final TokenSink sink;
+        private final int promptTokens;
+        private final Sink sink;
         private final AtomicBoolean stopped = new AtomicBoolean();
-        private int next; // scheduler thread only
+        private volatile int next; // written by the scheduler thread only
         private volatile ScheduledFuture<?> future;
 
-        Playback(List<String> tokens, String finishReason, TokenSink sink) {
+        Playback(List<String> tokens, String finishReason, int promptTokens, Sink sink) {
             this.tokens = tokens;
             this.finishReason = finishReason;
+            this.promptTokens = promptTokens;
             this.sink = sink;
         }
 
         Playback start() {
-            future = scheduler.scheduleAtFixedRate(Guarded.run("chat playback", this::emit), periodNanos, periodNanos,
-                    TimeUnit.NANOSECONDS);
+            future = scheduler.scheduleAtFixedRate(this::emitGuarded, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
             if (stopped.get()) {
                 future.cancel(false);
             }
             return this;
+        }
+
+        /** A failure is the answer's, not the scheduler's: the answer fails, the schedule ends. */
+        private void emitGuarded() {
+            try {
+                emit();
+            } catch (RuntimeException e) {
+                cancel();
+                sink.failed(Failure.of(Failure.UPSTREAM_ERROR, "the built-in model failed: " + e));
+            }
         }
 
         private void emit() {
@@ -81,7 +105,8 @@ public final class MarkovChatModel implements ChatModel {
                 return;
             }
             if (next < tokens.size()) {
-                sink.token(tokens.get(next++));
+                sink.content(tokens.get(next));
+                next++;
                 return;
             }
             if (stopped.compareAndSet(false, true)) {
@@ -89,8 +114,13 @@ public final class MarkovChatModel implements ChatModel {
                 if (f != null) {
                     f.cancel(false);
                 }
-                sink.finished(finishReason);
+                sink.finished(finishReason, usageSoFar());
             }
+        }
+
+        @Override
+        public Usage usageSoFar() {
+            return Usage.of(promptTokens, next);
         }
 
         @Override

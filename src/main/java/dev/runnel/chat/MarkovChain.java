@@ -1,4 +1,4 @@
-package dev.runnel.feed;
+package dev.runnel.chat;
 
 import java.io.IOException;
 import java.io.InputStream;
