@@ -10,6 +10,7 @@ import dev.runnel.hub.Publication;
 import dev.runnel.hub.Subscriber;
 import dev.runnel.testing.EventRecorder;
 import dev.runnel.testing.TestServer;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -57,7 +58,10 @@ class FanOutIsolationTest {
 
             assertEquals("1", stream.next().data());
             assertEquals("2", stream.next().data());
-            JsonObject incidents = server.stats().getAsJsonObject("incidents");
+            // The stream may write both events before the fan-out reaches the broken subscriber.
+            JsonObject incidents = server.api().awaitStats("the fan-out incident is counted",
+                    s -> s.getAsJsonObject("incidents").get("fanOut").getAsLong() > 0, Duration.ofSeconds(10))
+                    .getAsJsonObject("incidents");
             assertEquals(1, incidents.get("fanOut").getAsLong());
             assertEquals(0, incidents.get("drain").getAsLong());
         }
