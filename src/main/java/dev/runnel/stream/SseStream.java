@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -100,6 +101,7 @@ public final class SseStream implements Subscriber, WriteListener {
     private final Runnable drainTask = this::drain;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean completed = new AtomicBoolean();
+    private final CountDownLatch containerDone = new CountDownLatch(1);
 
     private final Object lock = new Object();
     // Guarded by lock.
@@ -479,6 +481,7 @@ public final class SseStream implements Subscriber, WriteListener {
     /** The container completed the response (AsyncListener.onComplete): nothing may touch it any more. */
     void containerCompleted() {
         completed.set(true);
+        containerDone.countDown();
         synchronized (lock) {
             if (!aborting) {
                 abortLocked("completed by the container");
@@ -500,6 +503,19 @@ public final class SseStream implements Subscriber, WriteListener {
         }
         if (!writerOwnsOutput) {
             completeOnce();
+        }
+    }
+
+    /**
+     * Waits up to {@code nanos} for the container to report the response completed. Returns whether it
+     * did: our {@code complete()} only asks the container to finish the request on one of its threads.
+     */
+    boolean awaitContainerCompleted(long nanos) {
+        try {
+            return containerDone.await(nanos, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

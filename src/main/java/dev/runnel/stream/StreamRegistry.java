@@ -16,6 +16,9 @@ import java.util.function.LongSupplier;
 public final class StreamRegistry {
     private static final System.Logger LOG = System.getLogger(StreamRegistry.class.getName());
 
+    /** The least time shutdown gives the container to end the requests it was asked to complete. */
+    private static final long CONTAINER_COMPLETION_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+
     private final Set<SseStream> streams = ConcurrentHashMap.newKeySet();
     private final Object emptied = new Object();
 
@@ -69,7 +72,8 @@ public final class StreamRegistry {
      * @return how many streams had to be closed forcibly
      */
     public int finishAll(LongSupplier retryMillis, long graceMillis) {
-        for (SseStream stream : streams) {
+        List<SseStream> finishing = List.copyOf(streams);
+        for (SseStream stream : finishing) {
             stream.finish(ControlFrames.retry(retryMillis.getAsLong()));
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
@@ -91,6 +95,16 @@ public final class StreamRegistry {
         }
         if (forced > 0) {
             LOG.log(Level.INFO, forced + " stream(s) closed without their final frame at shutdown");
+        }
+        // complete() only asks the container to end the request on one of its threads. Tomcat unmaps
+        // the context once the listeners return; a request it has not ended by then, and that meets an
+        // error (the client going away), finds no error page and logs a NullPointerException.
+        long containerDeadline = Math.max(deadline, System.nanoTime() + CONTAINER_COMPLETION_NANOS);
+        for (SseStream stream : finishing) {
+            if (!stream.awaitContainerCompleted(containerDeadline - System.nanoTime())) {
+                LOG.log(Level.DEBUG, "shutdown: the container had not completed every stream in time");
+                break;
+            }
         }
         return forced;
     }
