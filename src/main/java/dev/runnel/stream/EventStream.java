@@ -486,7 +486,7 @@ public class EventStream implements Subscriber {
     }
 
     /** The container completed the response (AsyncListener.onComplete): nothing may touch it any more. */
-    void containerCompleted() {
+    public void containerCompleted() {
         completed.set(true);
         containerDone.countDown();
         synchronized (lock) {
@@ -502,7 +502,7 @@ public class EventStream implements Subscriber {
      * The container reports an error or timeout: close, and make sure the response is completed. While a
      * writer owns the output (RUNNING) it completes at its next step; completing here would race its write.
      */
-    void containerFailed(String reason) {
+    public void containerFailed(String reason) {
         synchronized (lock) {
             if (!aborting) {
                 ending = Ending.FAILED;
