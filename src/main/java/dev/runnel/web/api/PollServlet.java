@@ -45,7 +45,8 @@ import java.util.regex.Pattern;
  * once with the next cursor.
  *
  * <p>Threading: container threads; a waiting poll is answered from a dispatcher thread, which hands
- * the answer back to a container thread ({@link AsyncContext#dispatch}) to write it.
+ * the answer back to a container thread ({@link AsyncContext#dispatch}) to write it; at shutdown,
+ * when the servlets may already be gone, the dispatcher thread writes it itself.
  */
 public final class PollServlet extends ApiServlet {
     private static final long serialVersionUID = 1L;
@@ -173,9 +174,16 @@ public final class PollServlet extends ApiServlet {
                 body = null;
             }
             try {
+                if (server.isShuttingDown()) {
+                    // The application is stopping: its servlets may be gone, so a dispatch would find
+                    // none. Write here (a small body, once, at shutdown) and complete.
+                    write((HttpServletResponse) async.getResponse(), body);
+                    async.complete();
+                    return;
+                }
                 async.getRequest().setAttribute(ANSWER, body);
                 async.dispatch();
-            } catch (IllegalStateException gone) {
+            } catch (IllegalStateException | IOException gone) {
                 LOG.log(Level.DEBUG, () -> "poll: the request ended before its answer: " + gone);
             }
         }
