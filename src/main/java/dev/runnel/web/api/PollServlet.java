@@ -174,15 +174,21 @@ public final class PollServlet extends ApiServlet {
                 body = null;
             }
             try {
-                if (server.isShuttingDown()) {
-                    // The application is stopping: its servlets may be gone, so a dispatch would find
-                    // none. Write here (a small body, once, at shutdown) and complete.
-                    write((HttpServletResponse) async.getResponse(), body);
-                    async.complete();
-                    return;
+                if (!server.isShuttingDown()) {
+                    async.getRequest().setAttribute(ANSWER, body);
+                    try {
+                        async.dispatch();
+                        return;
+                    } catch (UnsupportedOperationException stopping) {
+                        // Tomcat unloads the servlets before the listeners hear of the stop: no
+                        // servlet is left to dispatch to, so write in place as at shutdown.
+                        LOG.log(Level.DEBUG, () -> "poll: no dispatch while the application stops: " + stopping);
+                    }
                 }
-                async.getRequest().setAttribute(ANSWER, body);
-                async.dispatch();
+                // The application is stopping: its servlets may be gone, so a dispatch would find
+                // none. Write here (a small body, once, at shutdown) and complete.
+                write((HttpServletResponse) async.getResponse(), body);
+                async.complete();
             } catch (IllegalStateException | IOException gone) {
                 LOG.log(Level.DEBUG, () -> "poll: the request ended before its answer: " + gone);
             }
