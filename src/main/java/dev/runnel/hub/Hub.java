@@ -71,6 +71,7 @@ public final class Hub {
     private boolean closed;           // guarded by lock
     private volatile boolean closing; // set after closed: read by the fan-out without the lock
     private final CountDownLatch fannedOut = new CountDownLatch(1);
+    private final Waiters waiters = new Waiters();
 
     /** Per-topic state. Fields other than {@code subscribers} are guarded by the hub's lock. */
     private static final class TopicState {
@@ -245,17 +246,7 @@ public final class Hub {
                 }
             }
             boolean ended = allFinite && remainingFinite == 0;
-            Opening opening;
-            if (cursor.isValid()) {
-                opening = replay(nameSet, cursor.sequence(), head, allFinite, ended);
-            } else if (cursor.status() == Cursor.Status.HISTORY_LOST && heads.quietSince(names, cursor.sequence())) {
-                // The log lost events after the cursor, but none of these topics': nothing of theirs
-                // was published since, so there is nothing to replay and nothing was lost.
-                opening = new Opening(null, null, List.of(), null, ended,
-                        allFinite ? log.idOf(cursor.sequence()) : log.idOf(head));
-            } else {
-                opening = resync(names, cursor, head, allFinite, ended);
-            }
+            Opening opening = opening(names, nameSet, cursor, head, allFinite, ended);
             Subscription subscription = new Subscription(subscriber, names, head, allFinite, remainingFinite);
             for (String name : names) {
                 TopicState topic = topics.get(name);
@@ -268,6 +259,21 @@ public final class Hub {
             subscriber.open(opening);
             return subscription;
         }
+    }
+
+    /** Guarded by lock. What a subscription (or a reader) with this cursor gets before live events. */
+    private Opening opening(List<String> names, Set<String> nameSet, Cursor cursor, long head, boolean allFinite,
+            boolean ended) {
+        if (cursor.isValid()) {
+            return replay(nameSet, cursor.sequence(), head, allFinite, ended);
+        }
+        if (cursor.status() == Cursor.Status.HISTORY_LOST && heads.quietSince(names, cursor.sequence())) {
+            // The log lost events after the cursor, but none of these topics': nothing of theirs
+            // was published since, so there is nothing to replay and nothing was lost.
+            return new Opening(null, null, List.of(), null, ended,
+                    allFinite ? log.idOf(cursor.sequence()) : log.idOf(head));
+        }
+        return resync(names, cursor, head, allFinite, ended);
     }
 
     /** Guarded by lock. The opening for a cursor the log covers: what followed it on these topics. */
@@ -327,6 +333,111 @@ public final class Hub {
         return last;
     }
 
+    // ---- Reading without a subscription (long-poll). A reader asks for what follows its cursor and,
+    // when nothing does, waits for the fan-out to pass an event of its topics; it never registers a
+    // subscription. (Kept apart from the subscriptions: the consistency point of a shared log will
+    // move, and this is the part a poll needs of it.)
+
+    /**
+     * What a reader without a subscription gets: the reset it needs, the events after its cursor (or
+     * the snapshot), the cursor to ask with next time, and whether its topics have all ended.
+     *
+     * @param cursor where the reader has everything up to on these topics afterwards; null for finite
+     *               topics alone before their first event
+     * @param more   the answer was cut at {@code maxBytes}: ask again at once
+     */
+    public record Read(String resetReason, String resetDetail, List<LoggedEvent> events, String cursor,
+            boolean ended, boolean more) {}
+
+    /**
+     * Reads, under the hub's lock but without registering anything, what a subscription with this
+     * cursor would open with: replay after a cursor the log covers, else reset and snapshot. Works
+     * after {@link #close}, so that waiting readers can be answered at shutdown.
+     *
+     * @param maxBytes about how many bytes of events (their SSE frames) one answer may carry; the
+     *                 first event always fits
+     */
+    public Read read(List<String> topicNames, String lastEventId, long maxBytes) {
+        List<String> names = List.copyOf(new LinkedHashSet<>(topicNames));
+        if (names.isEmpty()) {
+            throw new IllegalArgumentException("topics: none (expected: at least one)");
+        }
+        names.forEach(TopicNames::check);
+        Set<String> nameSet = new HashSet<>(names);
+        Opening opening;
+        String idOfHead;
+        boolean allFinite = true;
+        synchronized (lock) {
+            Cursor cursor = log.cursor(lastEventId);
+            long head = log.headSequence();
+            idOfHead = log.idOf(head);
+            int remainingFinite = 0;
+            List<String> added = new ArrayList<>();
+            for (String name : names) {
+                TopicState topic = topics.get(name);
+                if (topic == null) {
+                    topic = new TopicState(kinds.kindOf(name));
+                    topics.put(name, topic);
+                    added.add(name);
+                }
+                if (topic.kind != TopicKind.FINITE) {
+                    allFinite = false;
+                } else if (topic.endSequence == 0) {
+                    remainingFinite++;
+                }
+            }
+            boolean ended = allFinite && remainingFinite == 0;
+            opening = opening(names, nameSet, cursor, head, allFinite, ended);
+            for (String name : added) {
+                TopicState topic = topics.get(name);
+                if (topic.subscribers.length == 0 && isForgettable(topic)) {
+                    topics.remove(name); // a reader leaves no trace in the topic table
+                }
+            }
+        }
+        List<LoggedEvent> events = opening.events();
+        int take = 0;
+        long bytes = 0;
+        while (take < events.size() && (take == 0 || bytes + events.get(take).frame().length <= maxBytes)) {
+            bytes += events.get(take).frame().length;
+            take++;
+        }
+        boolean more = take < events.size();
+        List<LoggedEvent> answer = more ? events.subList(0, take) : events;
+        String next;
+        if (more) {
+            next = answer.get(answer.size() - 1).id();
+        } else if (!allFinite) {
+            next = idOfHead; // everything on these topics up to the head is in this answer, or was before
+        } else if (opening.pinId() != null) {
+            next = opening.pinId();
+        } else if (!answer.isEmpty()) {
+            next = answer.get(answer.size() - 1).id();
+        } else {
+            next = opening.joinId();
+        }
+        return new Read(opening.resetReason(), opening.resetDetail(), answer, next, opening.ended() && !more, more);
+    }
+
+    /**
+     * Calls {@code wake} once, on the fan-out's thread, after the fan-out has handed on an event of one
+     * of {@code topicNames}, or when the hub closes. Register before {@link #read}ing: an event the
+     * read missed is handed on after the registration, so its wake cannot be missed. {@code wake} must
+     * only hand work on (submit a task); cancel the waiter when the reader is done.
+     */
+    public Waiters.Waiter awaitEvent(List<String> topicNames, Runnable wake) {
+        Waiters.Waiter w = waiters.add(topicNames, wake);
+        if (closing && w.cancel()) {
+            wake.run(); // closed meanwhile, and wakeAll did not see it
+        }
+        return w;
+    }
+
+    /** Readers waiting for an event ({@link #awaitEvent}). */
+    public int waitingReaders() {
+        return waiters.size();
+    }
+
     /** Removes a subscription; idempotent. */
     public void unsubscribe(Subscription subscription) {
         synchronized (lock) {
@@ -354,6 +465,7 @@ public final class Hub {
             closed = true;
         }
         closing = true;
+        waiters.wakeAll(); // their readers answer with what the log holds: every accepted event is in it
         // Nothing can be appended any more; if no fan-out is under way, every event has been handed on.
         if (pending.isEmpty() && !fanOutScheduled.get()) {
             fannedOut.countDown();
@@ -469,6 +581,7 @@ public final class Hub {
                 }
                 deliver(run, n);
                 deliveredThrough = run[n - 1];
+                waiters.wake(event.topic());
                 Arrays.fill(run, 0, n, null);
             }
             fanOutScheduled.set(false);

@@ -1,12 +1,17 @@
 package dev.runnel.hub;
 
 /**
- * An event as the log holds it: its position, its id and its SSE frame, encoded once and shared by
- * every subscriber that receives it (the frame array is never modified after construction).
+ * An event as the log holds it: its position, its id, its payload and its SSE frame, encoded once and
+ * shared by every subscriber that receives it (the frame array is never modified after construction).
+ * Other transports' encodings (a WebSocket message, a long-poll entry) are made from the payload on
+ * first use and memoised here ({@link #encoded}): once per event and transport, however many
+ * subscribers receive it.
  *
- * <p>Threading: immutable.
+ * <p>Threading: thread-safe; immutable but for the memo, which publishes each encoding safely.
  */
 public final class LoggedEvent {
+    private static final Object[] NO_ENCODINGS = new Object[0];
+
     private final long sequence;
     private final String id;
     private final String topic;
@@ -15,8 +20,10 @@ public final class LoggedEvent {
     private final long timeMillis;
     private final byte[] frame;
     private final String coalesceKey;
+    private final String data;
+    private volatile Object[] encodings = NO_ENCODINGS; // by EventEncoding slot; replaced, never changed
 
-    LoggedEvent(long sequence, String id, String topic, String event, boolean last, long timeMillis,
+    LoggedEvent(long sequence, String id, String topic, String event, String data, boolean last, long timeMillis,
             byte[] frame, String coalesceKey) {
         this.sequence = sequence;
         this.id = id;
@@ -26,6 +33,7 @@ public final class LoggedEvent {
         this.timeMillis = timeMillis;
         this.frame = frame;
         this.coalesceKey = coalesceKey;
+        this.data = data;
     }
 
     /** Position in the log: 1, 2, 3, … within one epoch. */
@@ -60,6 +68,35 @@ public final class LoggedEvent {
         return timeMillis;
     }
 
+    /** The payload as published: the SSE frame's {@code data:} lines joined. */
+    public String data() {
+        return data;
+    }
+
+    /**
+     * This event in {@code encoding}: made on first use, then the same object for every caller. Two
+     * threads asking at once may both encode it; one result is kept, and encodings are pure.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T encoded(EventEncoding<T> encoding) {
+        int slot = encoding.slot;
+        Object[] held = encodings;
+        if (slot < held.length && held[slot] != null) {
+            return (T) held[slot];
+        }
+        T value = encoding.encode(this);
+        synchronized (this) {
+            held = encodings;
+            if (slot < held.length && held[slot] != null) {
+                return (T) held[slot];
+            }
+            Object[] grown = java.util.Arrays.copyOf(held, Math.max(held.length, slot + 1));
+            grown[slot] = value;
+            encodings = grown; // the volatile write publishes the array and what it holds
+        }
+        return value;
+    }
+
     /** The encoded frame. Shared: callers must not modify it. */
     public byte[] frame() {
         return frame;
@@ -75,7 +112,7 @@ public final class LoggedEvent {
      * another wire format. {@code frame} is shared from now on and must not be modified.
      */
     public LoggedEvent withFrame(byte[] frame) {
-        return new LoggedEvent(sequence, id, topic, event, last, timeMillis, frame, coalesceKey);
+        return new LoggedEvent(sequence, id, topic, event, data, last, timeMillis, frame, coalesceKey);
     }
 
     @Override

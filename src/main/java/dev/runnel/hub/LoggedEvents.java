@@ -21,7 +21,7 @@ public final class LoggedEvents {
     public static LoggedEvent of(long sequence, String id, String topic, String event, String data, boolean last,
             long timeMillis, String stateKey) {
         byte[] frame = SseEncoder.encode(event, id, -1, data);
-        return new LoggedEvent(sequence, id, topic, event, last, timeMillis, frame,
+        return new LoggedEvent(sequence, id, topic, event, data, last, timeMillis, frame,
                 stateKey == null ? null : coalesceKey(topic, stateKey));
     }
 

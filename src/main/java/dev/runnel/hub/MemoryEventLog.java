@@ -10,7 +10,7 @@ import java.util.function.Predicate;
 
 /**
  * The default {@link EventLog}: a ring buffer of the last {@code capacity} events, holding at most
- * {@code maxBytes} of them (each event counts its frame plus {@link #ENTRY_OVERHEAD_BYTES}) and none
+ * {@code maxBytes} of them (each event counts its frame, its payload and {@link #ENTRY_OVERHEAD_BYTES}) and none
  * older than {@code maxAgeMillis}: whichever bound is reached first drops the oldest events. The
  * newest event is always held, however large. Ids are {@code <epoch>-<sequence>}; the epoch is random
  * per instance, so an id from before a restart is recognisably foreign.
@@ -103,7 +103,7 @@ public final class MemoryEventLog implements EventLog {
         long sequence = head + 1;
         String id = idOf(sequence);
         byte[] frame = SseEncoder.encode(p.event(), id, -1, p.data());
-        LoggedEvent event = new LoggedEvent(sequence, id, p.topic(), p.event(), p.last(), now, frame, coalesceKey);
+        LoggedEvent event = new LoggedEvent(sequence, id, p.topic(), p.event(), p.data(), p.last(), now, frame, coalesceKey);
         if (sequence - oldest >= ring.length) {
             dropOldest();
         }
@@ -185,9 +185,12 @@ public final class MemoryEventLog implements EventLog {
         return bytes;
     }
 
-    /** What one held event counts against {@code maxBytes}. */
+    /**
+     * What one held event counts against {@code maxBytes}: its frame, its payload (a character a byte,
+     * as a Latin-1 string holds it; the other encodings are made from it) and the fixed overhead.
+     */
     static long footprint(LoggedEvent event) {
-        return event.frame().length + (long) ENTRY_OVERHEAD_BYTES;
+        return event.frame().length + (long) event.data().length() + ENTRY_OVERHEAD_BYTES;
     }
 
     private void expire(long now) {

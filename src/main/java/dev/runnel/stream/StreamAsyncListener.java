@@ -4,16 +4,16 @@ import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 
 /**
- * Feeds the container's view of a stream's end into {@link SseStream}'s single close path. Jetty and
+ * Feeds the container's view of a stream's end into an {@link EventStream}'s single close path. Jetty and
  * Tomcat report a vanished client differently (a failed write, {@code onError}, or only
  * {@code onComplete}); each of them ends in the same idempotent close.
  *
  * <p>Threading: called by container threads.
  */
 public final class StreamAsyncListener implements AsyncListener {
-    private final SseStream stream;
+    private final EventStream stream;
 
-    public StreamAsyncListener(SseStream stream) {
+    public StreamAsyncListener(EventStream stream) {
         this.stream = stream;
     }
 

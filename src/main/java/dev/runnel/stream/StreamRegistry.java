@@ -19,14 +19,14 @@ public final class StreamRegistry {
     /** The least time shutdown gives the container to end the requests it was asked to complete. */
     private static final long CONTAINER_COMPLETION_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
-    private final Set<SseStream> streams = ConcurrentHashMap.newKeySet();
+    private final Set<EventStream> streams = ConcurrentHashMap.newKeySet();
     private final Object emptied = new Object();
 
-    void add(SseStream stream) {
+    void add(EventStream stream) {
         streams.add(stream);
     }
 
-    void remove(SseStream stream) {
+    void remove(EventStream stream) {
         if (streams.remove(stream) && streams.isEmpty()) {
             synchronized (emptied) {
                 emptied.notifyAll();
@@ -38,14 +38,14 @@ public final class StreamRegistry {
         return streams.size();
     }
 
-    public List<SseStream> snapshot() {
+    public List<EventStream> snapshot() {
         return List.copyOf(streams);
     }
 
     /** Offers a heartbeat to every stream idle for at least {@code intervalNanos}. Scheduler thread. */
     public void sweepHeartbeats(long intervalNanos) {
         long now = System.nanoTime();
-        for (SseStream stream : streams) {
+        for (EventStream stream : streams) {
             stream.heartbeatIfIdle(now, intervalNanos);
         }
     }
@@ -57,24 +57,25 @@ public final class StreamRegistry {
      */
     public void sweepStalledAndDue(long writeTimeoutNanos, LongSupplier retryMillis) {
         long now = System.nanoTime();
-        for (SseStream stream : streams) {
+        for (EventStream stream : streams) {
             if (!stream.evictIfStalled(now, writeTimeoutNanos)) {
-                stream.finishIfDue(now, () -> ControlFrames.retry(retryMillis.getAsLong()));
+                stream.finishIfDue(now, () -> stream.frames().goingAway(retryMillis.getAsLong()));
             }
         }
     }
 
     /**
-     * Shutdown: every stream gets a final {@code retry:} (jittered by {@code retryMillis}, so clients do
-     * not all come back at once) after what it has queued, and completes. Streams still open after
+     * Shutdown: every stream gets its transport's going-away item (SSE: a final {@code retry:},
+     * jittered by {@code retryMillis}, so clients do not all come back at once) after what it has
+     * queued, and completes. Streams still open after
      * {@code graceMillis} (a peer that stopped reading) are closed without it.
      *
      * @return how many streams had to be closed forcibly
      */
     public int finishAll(LongSupplier retryMillis, long graceMillis) {
-        List<SseStream> finishing = List.copyOf(streams);
-        for (SseStream stream : finishing) {
-            stream.finish(ControlFrames.retry(retryMillis.getAsLong()));
+        List<EventStream> finishing = List.copyOf(streams);
+        for (EventStream stream : finishing) {
+            stream.finish(stream.frames().goingAway(retryMillis.getAsLong()));
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
         synchronized (emptied) {
@@ -89,7 +90,7 @@ public final class StreamRegistry {
             }
         }
         int forced = 0;
-        for (SseStream stream : streams) {
+        for (EventStream stream : streams) {
             stream.close("shutdown: the client did not take its final frame in time");
             forced++;
         }
@@ -100,7 +101,7 @@ public final class StreamRegistry {
         // the context once the listeners return; a request it has not ended by then, and that meets an
         // error (the client going away), finds no error page and logs a NullPointerException.
         long containerDeadline = Math.max(deadline, System.nanoTime() + CONTAINER_COMPLETION_NANOS);
-        for (SseStream stream : finishing) {
+        for (EventStream stream : finishing) {
             if (!stream.awaitContainerCompleted(containerDeadline - System.nanoTime())) {
                 LOG.log(Level.DEBUG, "shutdown: the container had not completed every stream in time");
                 break;

@@ -204,6 +204,11 @@ public final class Runnel implements Server, AutoCloseable {
     }
 
     @Override
+    public java.util.Set<String> corsOrigins() {
+        return java.util.Set.copyOf(security.corsOrigins());
+    }
+
+    @Override
     public Access access() {
         return access;
     }
@@ -278,6 +283,12 @@ public final class Runnel implements Server, AutoCloseable {
         return dispatch;
     }
 
+    @Override
+    public long pollMaxTimeoutMillis() {
+        return config.pollMaxTimeout().toMillis();
+    }
+
+    @Override
     public ScheduledExecutorService scheduler() {
         return scheduler;
     }

@@ -27,7 +27,8 @@ public record RunnelConfig(
         Duration writeTimeout,
         Duration maxLifetime,
         long logMaxBytes,
-        StateLimits stateLimits) {
+        StateLimits stateLimits,
+        Duration pollMaxTimeout) {
 
     /**
      * A quarter of the recommended 1 GiB heap: room for the log's worst case (10,000 events of the
@@ -55,7 +56,8 @@ public record RunnelConfig(
                 s.bytes("runnel.log.maxBytes", DEFAULT_LOG_MAX_BYTES),
                 new StateLimits(s.integer("runnel.state.maxTopics", 100, 1, 1_000_000),
                         s.integer("runnel.state.maxKeysPerTopic", 1000, 1, 1_000_000),
-                        s.duration("runnel.state.keyMaxAge", Duration.ofHours(24)).toMillis()));
+                        s.duration("runnel.state.keyMaxAge", Duration.ofHours(24)).toMillis()),
+                s.duration("runnel.poll.maxTimeout", Duration.ofSeconds(60)));
         c.check();
         return c;
     }
@@ -71,6 +73,7 @@ public record RunnelConfig(
         if (logMaxBytes < 64 * 1024) {
             throw new IllegalArgumentException("runnel.log.maxBytes: " + logMaxBytes + " (expected: >= 65536)");
         }
+        positive("runnel.poll.maxTimeout", pollMaxTimeout);
         if (queueBytes <= 0) {
             throw new IllegalArgumentException("runnel.stream.queueBytes: " + queueBytes + " (expected: > 0)");
         }

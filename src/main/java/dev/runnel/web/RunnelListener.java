@@ -3,12 +3,15 @@ package dev.runnel.web;
 import dev.runnel.chat.ChatGateway;
 import dev.runnel.web.api.ChatServlet;
 import dev.runnel.web.api.EventsServlet;
+import dev.runnel.web.api.PollServlet;
 import dev.runnel.web.api.PublishServlet;
 import dev.runnel.web.api.StatsServlet;
 import dev.runnel.web.api.TicketsServlet;
 import dev.runnel.web.demo.DemoOffServlet;
 import dev.runnel.web.http.CorsFilter;
+import dev.runnel.web.http.ApiServlet;
 import dev.runnel.web.http.ErrorServlet;
+import dev.runnel.web.http.HttpError;
 import dev.runnel.web.http.RequestGuardFilter;
 import dev.runnel.web.openai.CompletionsServlet;
 import dev.runnel.web.openai.ModelsServlet;
@@ -20,6 +23,8 @@ import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.ServletRegistration;
 import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.lang.System.Logger.Level;
 import java.util.EnumSet;
 
@@ -48,6 +53,8 @@ public final class RunnelListener implements ServletContextListener {
         add(context, "stats", new StatsServlet(runnel), "/stats");
         add(context, "error", new ErrorServlet(), "/error");
         add(context, "tickets", new TicketsServlet(runnel), "/tickets");
+        add(context, "poll", new PollServlet(runnel), "/poll");
+        webSocket(context, runnel);
         // CORS first, so that even the guard's refusals are readable by an allowed page.
         filter(context, "cors", new CorsFilter(runnel.security().corsOrigins()));
         filter(context, "request-guard", new RequestGuardFilter(runnel.security().maxHeaderBytes()));
@@ -106,6 +113,28 @@ public final class RunnelListener implements ServletContextListener {
             sce.getServletContext().removeAttribute(Runnel.ATTRIBUTE);
             LOG.log(Level.INFO, "Runnel stopped");
         }
+    }
+
+    /**
+     * {@code /ws} where the container offers Jakarta WebSocket; elsewhere a JSON 404 that says so, and
+     * one line in the log: the other transports serve every client.
+     */
+    private static void webSocket(ServletContext context, Runnel runnel) {
+        if (context.getAttribute(WebSocketSupport.CONTAINER_ATTRIBUTE) != null && WebSocketSupport.register(context, runnel)) {
+            return;
+        }
+        LOG.log(Level.WARNING, "WebSocket transport off: this container offers no Jakarta WebSocket (no "
+                + WebSocketSupport.CONTAINER_ATTRIBUTE + " attribute; on Jetty, enable the ee10-websocket-jakarta "
+                + "module). /ws answers 404; /events and /poll serve every client.");
+        add(context, "websocket", new ApiServlet("GET") {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected void handle(String method, HttpServletRequest req, HttpServletResponse resp) {
+                throw new HttpError(404, "not-found", "this server's container offers no WebSocket: use /events "
+                        + "(Server-Sent Events) or /poll (long-poll)");
+            }
+        }, "/ws");
     }
 
     private static void filter(ServletContext context, String name, Filter filter) {

@@ -10,11 +10,14 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.runnel.protocol.SseEvent;
 import dev.runnel.testing.EventRecorder;
+import dev.runnel.testing.Feed;
 import dev.runnel.testing.RunnelClient;
+import dev.runnel.testing.Transports;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Stream;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
@@ -186,6 +189,45 @@ abstract class ContainerSmoke {
         assertEquals(409, runnel.postJson("publish", "{\"topic\":\"" + topic + "\",\"data\":\"late\"}").getStatus());
     }
 
+    /** The transports besides SSE this container is tested with (its client decides which it can speak). */
+    List<Transports> otherTransports() {
+        return List.of(Transports.WEBSOCKET, Transports.POLL);
+    }
+
+    @Test
+    @Order(45)
+    void webSocketAndLongPollCarryTheSameEventsAndResumeFromTheirCursors() throws Exception {
+        for (Transports transport : otherTransports()) {
+            String topic = "it/" + transport.name().toLowerCase(Locale.ROOT);
+            String cursor;
+            try (Feed feed = transport.open(http, runnel.base(), List.of(topic), null).awaitJoined()) {
+                String first = runnel.publish(topic, "n", "héllo 😀");
+                Feed.Item e = feed.next();
+                assertEquals(topic, e.topic(), transport.name());
+                assertEquals("n", e.event());
+                assertEquals(first, e.id());
+                assertEquals("héllo 😀", e.data());
+                cursor = feed.cursor();
+            }
+            runnel.publish(topic, "n", "2");
+            try (Feed again = transport.open(http, runnel.base(), List.of(topic), cursor)) {
+                assertEquals("2", again.next().data(), transport + " resumed after its cursor");
+                again.assertNoMoreItems(Duration.ofMillis(200));
+            }
+            String finite = "demo/it-" + transport.name().toLowerCase(Locale.ROOT);
+            runnel.publishFinal(finite, "done", "100");
+            try (Feed ended = transport.open(http, runnel.base(), List.of(finite), null)) {
+                assertEquals("100", ended.next().data());
+                assertNull(ended.nextOrEnd(EventRecorder.TIMEOUT), transport + ": the finite topic ends");
+            }
+        }
+        runnel.awaitConnections(0, GONE_WITHIN);
+        // A poll whose client left is not noticed (nothing is written to it) until its timeout answers it.
+        runnel.awaitStats("no poll waiting and no address holding a permit",
+                s -> s.get("pollsWaiting").getAsInt() == 0 && s.get("streamAddresses").getAsInt() == 0,
+                Duration.ofSeconds(15));
+    }
+
     @Test
     @Order(50)
     void abortedClientDisappearsFromStats() throws Exception {
@@ -198,6 +240,10 @@ abstract class ContainerSmoke {
             stream.abort();
         }
         runnel.awaitConnections(0, GONE_WITHIN);
+        // A poll whose client left is not noticed (nothing is written to it) until its timeout answers it.
+        runnel.awaitStats("no poll waiting and no address holding a permit",
+                s -> s.get("pollsWaiting").getAsInt() == 0 && s.get("streamAddresses").getAsInt() == 0,
+                Duration.ofSeconds(15));
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.runnel.deploy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.runnel.testing.EventRecorder;
+import dev.runnel.testing.Transports;
 import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.jetty.client.AbstractConnectionPool;
@@ -45,6 +46,12 @@ class JettyHttp2IT extends ContainerSmoke {
     @Override
     HttpVersion expectedVersion() {
         return HttpVersion.HTTP_2;
+    }
+
+    /** The WebSocket handshake is HTTP/1.1's (JettyIT tests it on this same Jetty); long-poll runs over h2. */
+    @Override
+    List<Transports> otherTransports() {
+        return List.of(Transports.POLL);
     }
 
     @Override

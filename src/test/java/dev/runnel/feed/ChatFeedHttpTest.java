@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.runnel.protocol.SseEvent;
-import dev.runnel.stream.SseStream;
+import dev.runnel.stream.EventStream;
 import dev.runnel.testing.EventRecorder;
 import dev.runnel.testing.TestServer;
 import java.util.List;
@@ -72,7 +72,7 @@ class ChatFeedHttpTest {
                 assertEquals(i, json(e).get("index").getAsInt());
                 text.append(json(e).get("text").getAsString());
             }
-            for (SseStream s : server.runnel().streams().snapshot()) {
+            for (EventStream s : server.runnel().streams().snapshot()) {
                 if (s.id().equals(connection)) {
                     s.close("test: the server drops this reader mid-answer");
                 }

@@ -14,13 +14,14 @@ class LogBoundsTest {
     private final TestClock clock = new TestClock(0);
 
     @Test
-    void heldBytesAreEachFrameAndAFixedOverhead() {
+    void heldBytesAreEachFrameItsPayloadAndAFixedOverhead() {
         MemoryEventLog log = new MemoryEventLog(100, 1_000_000, 1000, clock, "e1");
         Hub hub = new Hub(log, TopicKinds.allStreams(), new ManualExecutor());
         LoggedEvent a = hub.publish(Publication.of("news", null, "a"));
         LoggedEvent b = hub.publish(Publication.of("news", "headline", DATA));
 
-        assertEquals(a.frame().length + b.frame().length + 2L * MemoryEventLog.ENTRY_OVERHEAD_BYTES, log.bytes());
+        assertEquals(a.frame().length + b.frame().length + 1 + DATA.length() + 2L * MemoryEventLog.ENTRY_OVERHEAD_BYTES,
+                log.bytes());
         assertEquals(log.bytes(), hub.logBytes());
     }
 

@@ -18,6 +18,7 @@ import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.ee10.servlet.DefaultServlet;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
@@ -32,6 +33,12 @@ import org.eclipse.jetty.server.ServerConnector;
  * folder, under a context path, the way a container serves the WAR.
  */
 public final class TestServer implements AutoCloseable {
+    /**
+     * Not a Runnel setting but the test server's: {@code "false"} starts it without Jakarta WebSocket,
+     * as a container without the module would be.
+     */
+    public static final String WEBSOCKET = "test.websocket";
+
     /** The context path of {@link #startWithDemos}: not the root, so relative URLs are put to the test. */
     public static final String DEMO_CONTEXT = "/runnel";
 
@@ -46,6 +53,11 @@ public final class TestServer implements AutoCloseable {
     }
 
     private TestServer(Map<String, String> settings, String contextPath, Path webRoot, int port) throws Exception {
+        this(settings, contextPath, webRoot, port, !"false".equals(settings.remove(WEBSOCKET)));
+    }
+
+    private TestServer(Map<String, String> settings, String contextPath, Path webRoot, int port, boolean webSocket)
+            throws Exception {
         server = new Server();
         connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
@@ -55,6 +67,10 @@ public final class TestServer implements AutoCloseable {
         contextPrefix = contextPath.equals("/") ? "" : contextPath;
         settings.forEach(context::setInitParameter);
         context.addEventListener(new RunnelListener());
+        if (webSocket) {
+            // What Jetty's ee10-websocket-jakarta module does for a deployed WAR: the ServerContainer.
+            JakartaWebSocketServletContainerInitializer.configure(context, null);
+        }
         if (webRoot != null) {
             context.setBaseResourceAsPath(webRoot);
             context.setWelcomeFiles(new String[] {"index.html"});
@@ -120,6 +136,11 @@ public final class TestServer implements AutoCloseable {
             throw new IllegalStateException("no webapp/index.html under " + webRoot + " (run from the project root)");
         }
         return new TestServer(settings(settings), DEMO_CONTEXT, webRoot, port);
+    }
+
+    /** The {@code ws://} URI of {@code /ws}, with an optional query ({@code ?ticket=…}). */
+    public URI webSocketUri(String query) {
+        return URI.create("ws://127.0.0.1:" + connector.getLocalPort() + contextPrefix + "/ws" + (query == null ? "" : query));
     }
 
     /** A URI for a path relative to the context root ({@code /events?…}, {@code /stocks.html}). */

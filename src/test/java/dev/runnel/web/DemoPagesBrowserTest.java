@@ -10,7 +10,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.runnel.feed.PoemFeed;
 import dev.runnel.protocol.SseEvent;
-import dev.runnel.stream.SseStream;
+import dev.runnel.stream.EventStream;
 import dev.runnel.testing.Browser;
 import dev.runnel.testing.EventRecorder;
 import dev.runnel.testing.TestServer;
@@ -166,7 +166,7 @@ class DemoPagesBrowserTest {
         });
         String connection = attribute("#conn", "data-connection");
         int cut = 0;
-        for (SseStream stream : server.runnel().streams().snapshot()) {
+        for (EventStream stream : server.runnel().streams().snapshot()) {
             if (stream.id().equals(connection)) {
                 stream.close("test: the server cuts the chat stream mid-answer");
                 cut++;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.runnel.feed.NotificationFeed;
 import dev.runnel.feed.NotificationFeed.Notification;
-import dev.runnel.stream.SseStream;
+import dev.runnel.stream.EventStream;
 import dev.runnel.testing.Browser;
 import dev.runnel.testing.TestServer;
 import java.time.Duration;
@@ -112,7 +112,7 @@ class ResumingPagesBrowserTest {
         String connection = browser.attribute("#conn", "data-connection");
         NotificationFeed notifications = new NotificationFeed(server.runnel().hub());
 
-        SseStream stream = server.runnel().streams().snapshot().stream()
+        EventStream stream = server.runnel().streams().snapshot().stream()
                 .filter(s -> s.id().equals(connection)).findFirst().orElseThrow();
         stream.close("test: the server cuts the stream before its first event");
         // Published while the page has no stream: its ticket is spent, it needs a new one first.

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.runnel.hub.Hub;
 import dev.runnel.hub.Publication;
 import dev.runnel.protocol.SseEvent;
-import dev.runnel.stream.SseStream;
+import dev.runnel.stream.EventStream;
 import dev.runnel.testing.EventRecorder;
 import dev.runnel.testing.Eventually;
 import dev.runnel.testing.RawStream;
@@ -52,7 +52,7 @@ class SlowClientsTest {
             while (server.runnel().metrics().evictions() < STALLED && ids.size() < MAX_EVENTS) {
                 ids.add(hub.publish(Publication.of("busy", null, ids.size() + ":" + PAYLOAD)).id());
                 if (ids.size() % 16 == 0) {
-                    for (SseStream s : server.runnel().streams().snapshot()) {
+                    for (EventStream s : server.runnel().streams().snapshot()) {
                         maxQueued = Math.max(maxQueued, s.queuedBytes());
                     }
                 }

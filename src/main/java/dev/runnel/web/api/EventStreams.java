@@ -2,6 +2,7 @@ package dev.runnel.web.api;
 
 import dev.runnel.hub.LoggedEvent;
 import dev.runnel.stream.ControlFrames;
+import dev.runnel.stream.EventStream;
 import dev.runnel.stream.SseStream;
 import dev.runnel.stream.StreamAsyncListener;
 import dev.runnel.web.auth.Grants;
@@ -53,15 +54,7 @@ public final class EventStreams {
                 server.queueBytes(), server.metrics(), server.streams());
         stream.onClose(permit);
         async.addListener(new StreamAsyncListener(stream));
-        long now = System.nanoTime();
-        if (grants != null && grants.expiresMillis() != Long.MAX_VALUE) {
-            long untilExpiry = Math.max(0, grants.expiresMillis() - System.currentTimeMillis());
-            stream.endAt(now + TimeUnit.MILLISECONDS.toNanos(untilExpiry));
-        }
-        long lifetime = server.jitteredLifetimeNanos();
-        if (lifetime > 0) {
-            stream.endAt(now + lifetime);
-        }
+        endAtDeadlines(stream, grants, server);
         if (view == null) {
             // The connected event follows from the stream itself, once the hub says where it joins.
             stream.openWith(ControlFrames.retry(server.jitteredRetryMillis()));
@@ -83,6 +76,19 @@ public final class EventStreams {
         return stream;
     }
 
+    /** A stream (of any transport) ends when its token expires, and after its (jittered) maximum lifetime. */
+    static void endAtDeadlines(EventStream stream, Grants grants, Server server) {
+        long now = System.nanoTime();
+        if (grants != null && grants.expiresMillis() != Long.MAX_VALUE) {
+            long untilExpiry = Math.max(0, grants.expiresMillis() - System.currentTimeMillis());
+            stream.endAt(now + TimeUnit.MILLISECONDS.toNanos(untilExpiry));
+        }
+        long lifetime = server.jitteredLifetimeNanos();
+        if (lifetime > 0) {
+            stream.endAt(now + lifetime);
+        }
+    }
+
     /**
      * The client's cursor: the {@code Last-Event-ID} header (what {@code EventSource} sends when it
      * reconnects) or, when absent, the {@code last_event_id} query parameter (for a first connect);
@@ -95,10 +101,18 @@ public final class EventStreams {
             id = req.getParameter("last_event_id");
             source = "last_event_id (Last-Event-ID)";
         }
+        return checkCursor(id, source, server.maxLastEventIdLength());
+    }
+
+    /**
+     * A client's cursor as given ({@code Last-Event-ID}, {@code last_event_id}, a WebSocket
+     * {@code lastEventId}, a poll's {@code cursor}): null when absent or empty; 400 when longer than
+     * {@code max} or not printable ASCII. Named {@code source} in the refusal.
+     */
+    static String checkCursor(String id, String source, int max) {
         if (id == null || id.isEmpty()) {
             return null;
         }
-        int max = server.maxLastEventIdLength();
         if (id.length() > max) {
             throw HttpError.badRequest(source + ": " + id.length() + " characters (expected: at most " + max
                     + ", runnel.subscribe.maxLastEventIdLength)");

@@ -33,6 +33,9 @@ public interface Server {
     /** Who a request comes from ({@code runnel.proxies.trusted}). */
     ClientAddress clients();
 
+    /** The origins whose pages may call this server from elsewhere ({@code runnel.cors.origins}). */
+    java.util.Set<String> corsOrigins();
+
     /** The per-credential publish rate ({@code runnel.publish.rate}). */
     RateLimiter publishRate();
 
@@ -41,6 +44,12 @@ public interface Server {
 
     /** {@code runnel.subscribe.maxLastEventIdLength}. */
     int maxLastEventIdLength();
+
+    /** The scheduler: timers of waiting polls. */
+    java.util.concurrent.ScheduledExecutorService scheduler();
+
+    /** {@code runnel.poll.maxTimeout}: the longest a poll may wait. */
+    long pollMaxTimeoutMillis();
 
     /** {@code runnel.stream.queueBytes}. */
     long queueBytes();

@@ -38,6 +38,7 @@ public final class StatsServlet extends ApiServlet {
         s.put("uptimeMillis", server.uptimeMillis());
         s.put("connections", server.streams().size());
         s.put("subscriptions", hub.subscriptionCount());
+        s.put("pollsWaiting", hub.waitingReaders());
         s.put("topics", hub.topicCount());
         s.put("eventsPublished", hub.eventsPublished());
         s.put("framesDelivered", m.framesDelivered());

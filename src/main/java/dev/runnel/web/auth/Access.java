@@ -45,6 +45,13 @@ public final class Access {
     /** A subscriber's verified token and the key its tickets are counted under (its subject, else its digest). */
     public record Holder(String key, Grants grants) {}
 
+    /**
+     * What a subscriber presented, as it came (nothing checked yet): the {@code ticket} query parameter,
+     * the {@code Authorization} header and the token cookie, each null when absent. Taken from an HTTP
+     * request when the subscription starts there, or from a WebSocket handshake whose topics come later.
+     */
+    public record Credentials(String ticket, String authorization, String cookie) {}
+
     public Access(String publishSecret, boolean allowLoopback, TokenVerifier tokens, TicketStore tickets,
             List<String> privateTopics, String cookie, ClientAddress clients) {
         this.publishSecret = publishSecret;
@@ -155,15 +162,25 @@ public final class Access {
      * deadline), else the grants that allowed it, whose expiry ends the stream. A ticket is used up.
      */
     public Grants subscriber(HttpServletRequest req, List<String> topics) {
-        return subscriber(req, topics, true);
+        return subscriber(credentials(req), topics, true);
     }
 
     /** What {@link #subscriber} would answer, leaving a ticket unused (for {@code HEAD}). */
     public Grants checkSubscriber(HttpServletRequest req, List<String> topics) {
-        return subscriber(req, topics, false);
+        return subscriber(credentials(req), topics, false);
     }
 
-    private Grants subscriber(HttpServletRequest req, List<String> topics, boolean redeem) {
+    /** Like {@link #subscriber(HttpServletRequest, List)}, for credentials taken earlier (a WebSocket handshake). */
+    public Grants subscriber(Credentials credentials, List<String> topics) {
+        return subscriber(credentials, topics, true);
+    }
+
+    /** What {@code req} presents as a subscriber's credentials; nothing is checked yet. */
+    public Credentials credentials(HttpServletRequest req) {
+        return new Credentials(req.getParameter("ticket"), req.getHeader("Authorization"), cookie(req));
+    }
+
+    private Grants subscriber(Credentials presented, List<String> topics, boolean redeem) {
         String denied = null;
         for (String topic : topics) {
             if (isPrivate(topic)) {
@@ -175,7 +192,7 @@ public final class Access {
             return null;
         }
         Grants grants;
-        String ticket = req.getParameter("ticket");
+        String ticket = presented.ticket();
         if (ticket != null) {
             TicketStore.Ticket t = redeem ? tickets.redeem(ticket) : tickets.peek(ticket);
             if (t == null) {
@@ -184,7 +201,8 @@ public final class Access {
             }
             grants = new Grants(null, null, t.topics(), t.expiresMillis());
         } else {
-            String token = token(req);
+            String bearer = bearer(presented.authorization());
+            String token = bearer != null ? bearer : presented.cookie();
             if (token == null) {
                 throw unauthorized("topic \"" + denied + "\" is private: send a token (Authorization: Bearer, or the "
                         + cookie + " cookie) or a ticket (?ticket= from POST /tickets)");
@@ -230,7 +248,11 @@ public final class Access {
 
     /** The credential of {@code Authorization: Bearer x}, null without the header; 401 for another scheme. */
     private static String bearer(HttpServletRequest req) {
-        String header = req.getHeader("Authorization");
+        return bearer(req.getHeader("Authorization"));
+    }
+
+    /** The credential of an {@code Authorization} header's value {@code Bearer x}; null for null; 401 otherwise. */
+    private static String bearer(String header) {
         if (header == null) {
             return null;
         }

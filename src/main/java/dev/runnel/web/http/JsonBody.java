@@ -203,6 +203,20 @@ public final class JsonBody {
         }
     }
 
+    /**
+     * A JSON object from text that did not come as a request body (a WebSocket message), checked as
+     * strictly as a body is: 400 for anything but one object.
+     */
+    public static Map<String, JsonElement> object(String text) {
+        JsonElement root = parse(text);
+        if (!root.isJsonObject()) {
+            throw HttpError.badRequest("body: a JSON " + kind(root) + " (expected: an object)");
+        }
+        Map<String, JsonElement> fields = new LinkedHashMap<>();
+        root.getAsJsonObject().entrySet().forEach(e -> fields.put(e.getKey(), e.getValue()));
+        return fields;
+    }
+
     public static boolean isForm(HttpServletRequest req) {
         String type = req.getContentType();
         return type != null && type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded");
