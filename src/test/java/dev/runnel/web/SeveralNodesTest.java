@@ -150,6 +150,16 @@ class SeveralNodesTest {
     }
 
     @Test
+    void aPublishRetriedOnAnotherNodeWithItsIdempotencyKeyIsLoggedOnce() throws Exception {
+        String body = "{\"topic\":\"news\",\"data\":\"once\"}";
+        String first = publishJson(nodes.get(0), body, "Idempotency-Key", "k-1");
+        String retried = publishJson(nodes.get(1), body, "Idempotency-Key", "k-1");
+
+        assertEquals(first, retried);
+        assertEquals(1, SharedLogChecker.read(redis, prefix).of(List.of("news")).size());
+    }
+
+    @Test
     void eventIdsAreGlobalAndKeepTheirEpochWhenANodeIsReplaced() throws Exception {
         String id = nodes.get(0).api().publish("news", null, "x");
         nodes.remove(0).close();
@@ -175,6 +185,12 @@ class SeveralNodesTest {
     private static String publishJson(TestServer node, String json, int status) throws Exception {
         ContentResponse response = node.postJson("/publish", json);
         assertEquals(status, response.getStatus(), response.getContentAsString());
+        return json(response).get("id").getAsString();
+    }
+
+    private static String publishJson(TestServer node, String json, String... headers) throws Exception {
+        ContentResponse response = node.postJson("/publish", json, headers);
+        assertEquals(200, response.getStatus(), response.getContentAsString());
         return json(response).get("id").getAsString();
     }
 

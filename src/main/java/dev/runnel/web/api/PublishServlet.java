@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.regex.Pattern;
 
 /**
  * {@code POST /publish}: a JSON body {@code {"topic","event","data","key","final"}} or the same as
@@ -34,6 +35,7 @@ import java.util.concurrent.CompletionStage;
 public final class PublishServlet extends ApiServlet {
     private static final long serialVersionUID = 1L;
     private static final Set<String> FIELDS = Set.of("topic", "event", "data", "key", "final");
+    private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,200}");
 
     private final transient Server server;
 
@@ -52,15 +54,33 @@ public final class PublishServlet extends ApiServlet {
             throw new HttpError(403, "forbidden", "the token does not grant publishing to \"" + publication.topic()
                     + "\" (claim pub: " + publisher.grants().publish() + ")");
         }
+        String idempotencyKey = idempotencyKey(req, publisher);
         CompletionStage<Receipt> receipt;
         try {
-            receipt = server.hub().publish(publication);
+            receipt = server.hub().publish(publication, idempotencyKey);
         } catch (IllegalArgumentException e) {
             throw HttpError.badRequest(e.getMessage());
         }
         // No container thread waits for the log: a shared log answers after its round trip, and a
         // publish held back behind the fan-out later still.
         answerWhenDone(req, resp, receipt, PublishServlet::answer);
+    }
+
+    /**
+     * The {@code Idempotency-Key} header, scoped to the publishing credential (two publishers' keys
+     * never meet), or null. A publish repeated with the same key while its event is in the log answers
+     * that event's id and logs nothing: a retry after a timeout cannot publish twice.
+     */
+    private static String idempotencyKey(HttpServletRequest req, Access.Publisher publisher) {
+        String key = req.getHeader("Idempotency-Key");
+        if (key == null) {
+            return null;
+        }
+        if (!IDEMPOTENCY_KEY.matcher(key).matches()) {
+            throw HttpError.badRequest("Idempotency-Key: " + key.length() + " characters (expected: 1 to 200"
+                    + " printable ASCII characters, no space)");
+        }
+        return publisher.key() + " " + key;
     }
 
     /** 200 with the id once the event is in the log; a refusal as {@link Refusals} says. */
