@@ -7,6 +7,8 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.runnel.protocol.SseEvent;
 import dev.runnel.testing.EventRecorder;
+import dev.runnel.testing.Feed;
+import dev.runnel.testing.Transports;
 import dev.runnel.testing.RedisServer;
 import dev.runnel.testing.SharedLogChecker;
 import dev.runnel.testing.TestServer;
@@ -18,6 +20,8 @@ import org.eclipse.jetty.client.ContentResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Three nodes (embedded Jetty each) on one real {@code redis-server}, as behind a load balancer without
@@ -83,6 +87,27 @@ class SeveralNodesTest {
             assertEquals(acknowledged, ids, "the publishes went one after another: the log keeps their order");
             streams.get(n).assertNoMoreEvents(Duration.ofMillis(200));
             streams.get(n).close();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Transports.class)
+    void everyTransportOnEveryNodeFollowsTheSharedLogAndResumesOnAnotherNode(Transports transport) throws Exception {
+        String topic = "t/" + transport.name().toLowerCase(java.util.Locale.ROOT);
+        String cursor;
+        List<String> published = new ArrayList<>();
+        try (Feed onC = transport.open(nodes.get(2), List.of(topic), null).awaitJoined()) {
+            published.add(nodes.get(0).api().publish(topic, null, "a"));
+            published.add(nodes.get(1).api().publish(topic, null, "b"));
+            List<Feed.Item> got = onC.next(2);
+            assertEquals(published, got.stream().map(Feed.Item::id).toList());
+            cursor = onC.cursor();
+        }
+        String missed = nodes.get(2).api().publish(topic, null, "c");
+        try (Feed onA = transport.open(nodes.get(0), List.of(topic), cursor).awaitJoined()) {
+            Feed.Item resumed = onA.next();
+            assertEquals(missed, resumed.id(), "resumed on another node with what it missed");
+            assertEquals("c", resumed.data());
         }
     }
 
