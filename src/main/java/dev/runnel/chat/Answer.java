@@ -3,9 +3,11 @@ package dev.runnel.chat;
 import com.google.gson.JsonObject;
 import dev.runnel.hub.Hub;
 import dev.runnel.hub.Publication;
+import dev.runnel.hub.Receipt;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -317,19 +319,33 @@ final class Answer implements ChatModel.Sink {
         return true;
     }
 
-    /** Guarded by this. Publishes one event of the answer; false when the answer or the hub is closed. */
+    /**
+     * Guarded by this. Publishes one event of the answer; false when the answer or the hub is closed. An
+     * event the hub refuses later (its fan-out too far behind, its shared log unreachable) fails the
+     * answer rather than let it go on with a hole; that runs on the scheduler, never under this lock.
+     */
     private boolean publish(String event, JsonObject data, boolean last) {
         if (state != AnswerView.State.RUNNING) {
             return false;
         }
         lastActivityNanos = System.nanoTime();
-        try {
-            hub.publish(new Publication(topic(), event, data.toString(), null, last));
-            return true;
-        } catch (IllegalStateException shutDown) {
+        CompletableFuture<Receipt> answer = hub.publish(new Publication(topic(), event, data.toString(), null, last))
+                .toCompletableFuture();
+        Receipt now = answer.getNow(null);
+        if (now != null && now.status() == Receipt.Status.CLOSED) {
             LOG.log(Level.DEBUG, () -> "answer " + id + ": not published, the hub is closed");
             return false;
         }
+        answer.whenCompleteAsync((receipt, failure) -> {
+            if (failure != null) {
+                LOG.log(Level.ERROR, "answer " + id + ": publishing its " + event + " failed", failure);
+            } else if (!receipt.isAccepted() && receipt.status() != Receipt.Status.CLOSED) {
+                LOG.log(Level.WARNING, "answer " + id + ": the hub refused its " + event + " (" + receipt.status()
+                        + ": " + receipt.detail() + ")");
+                fail(Failure.of(Failure.OVERLOADED, "the hub refused an event of the answer (" + receipt.status() + ")"));
+            }
+        }, scheduler);
+        return true;
     }
 
     /** Guarded by this. The waiters for the first event, once: null when they were already released. */

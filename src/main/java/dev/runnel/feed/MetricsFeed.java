@@ -24,7 +24,8 @@ import java.util.function.LongSupplier;
  *        "evictions":0}
  * </pre>
  * CPU loads are fractions from 0 to 1, or null where the platform does not report them; the rates
- * are averaged over the last interval.
+ * are averaged over the last interval. Samples coalesce while the fan-out is behind
+ * ({@link Hub#publishLatest}); a refused one is dropped, the next carries the latest.
  *
  * <p>Threading: ticks run on the scheduler; {@link #close} from any thread.
  */
@@ -38,6 +39,7 @@ public final class MetricsFeed implements AutoCloseable {
 
     private final Hub hub;
     private final Sources sources;
+    private final Refusals refusals = new Refusals("the metrics feed");
     private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private final OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
@@ -90,7 +92,7 @@ public final class MetricsFeed implements AutoCloseable {
         lastNanos = now;
         lastEvents = events;
         lastFrames = frames;
-        hub.publish(new Publication(TOPIC, EVENT, data.toString(), null, false));
+        refusals.note(hub.publishLatest(new Publication(TOPIC, EVENT, data.toString(), null, false)));
     }
 
     @Override

@@ -2,7 +2,8 @@ package dev.runnel.feed;
 
 import com.google.gson.JsonObject;
 import dev.runnel.hub.Hub;
-import dev.runnel.hub.LoggedEvent;
+import dev.runnel.hub.Receipt;
+import java.util.concurrent.CompletionStage;
 import dev.runnel.hub.Publication;
 import java.time.Instant;
 import java.util.Optional;
@@ -56,8 +57,8 @@ public final class NotificationFeed {
         }
     }
 
-    /** Where a notification went. */
-    public record Sent(String id, String topic) {}
+    /** What became of a notification: the hub's receipt (its id when accepted) and the topic it was for. */
+    public record Sent(Receipt receipt, String topic) {}
 
     private final Hub hub;
 
@@ -65,7 +66,11 @@ public final class NotificationFeed {
         this.hub = hub;
     }
 
-    public Sent send(Notification n) {
+    /**
+     * Publishes a notification. The answer comes once the hub has logged it, or with its refusal (an
+     * {@link Receipt} that is not accepted, which the caller answers as such).
+     */
+    public CompletionStage<Sent> send(Notification n) {
         String topic = n.user() == null ? BROADCAST_TOPIC : userTopic(n.user());
         JsonObject data = new JsonObject();
         data.addProperty("title", n.title());
@@ -75,8 +80,8 @@ public final class NotificationFeed {
             data.addProperty("user", n.user());
         }
         data.addProperty("time", Instant.now().toString());
-        LoggedEvent event = hub.publish(new Publication(topic, EVENT, data.toString(), null, false));
-        return new Sent(event.id(), topic);
+        return hub.publish(new Publication(topic, EVENT, data.toString(), null, false))
+                .thenApply(receipt -> new Sent(receipt, topic));
     }
 
     /** The topic of one user's notifications. */

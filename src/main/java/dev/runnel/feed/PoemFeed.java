@@ -2,8 +2,9 @@ package dev.runnel.feed;
 
 import com.google.gson.JsonObject;
 import dev.runnel.hub.Hub;
-import dev.runnel.hub.LoggedEvent;
 import dev.runnel.hub.Publication;
+import dev.runnel.hub.Receipt;
+import java.util.concurrent.CompletionStage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -116,11 +117,11 @@ public final class PoemFeed implements AutoCloseable {
             ping.addProperty("run", run);
             ping.addProperty("title", TITLE);
             ping.addProperty("author", AUTHOR);
-            remember(hub.publish(new Publication(topic, "ping", ping.toString(), null, false)));
             Typing typing = new Typing(topic);
             runs.put(topic, new Run(owner, scheduler.scheduleAtFixedRate(Guarded.run("poem " + run, typing),
                     periodNanos, periodNanos, TimeUnit.NANOSECONDS)));
             runsByOwner.merge(owner, 1, Integer::sum);
+            publish(new Publication(topic, "ping", ping.toString(), null, false));
         }
         return topic;
     }
@@ -142,9 +143,31 @@ public final class PoemFeed implements AutoCloseable {
         }
     }
 
-    /** Guarded by lock. */
-    private void remember(LoggedEvent event) {
-        topicById.put(event.id(), event.topic());
+    /**
+     * Guarded by lock. Publishes one of a run's events and remembers its id once logged; a run whose
+     * event the hub refuses stops typing.
+     */
+    private void publish(Publication p) {
+        CompletionStage<Receipt> answer = hub.publish(p);
+        answer.thenAccept(receipt -> {
+            if (receipt.isAccepted()) {
+                synchronized (lock) {
+                    topicById.put(receipt.id(), p.topic());
+                }
+            }
+        });
+        Refusals.onRefusal(answer, "poem " + p.topic(), receipt -> stop(p.topic()));
+    }
+
+    /** Ends a run's typing: its last chunk went out, or the hub refused one. */
+    private void stop(String topic) {
+        synchronized (lock) {
+            Run ended = runs.remove(topic);
+            if (ended != null) {
+                ended.future().cancel(false);
+                runsByOwner.computeIfPresent(ended.owner(), (k, n) -> n <= 1 ? null : n - 1);
+            }
+        }
     }
 
     /** Types one chunk per run; scheduler thread. */
@@ -174,11 +197,9 @@ public final class PoemFeed implements AutoCloseable {
                 if (closed) {
                     return;
                 }
-                remember(hub.publish(new Publication(topic, "message", data.toString(), null, last)));
+                publish(new Publication(topic, "message", data.toString(), null, last));
                 if (last) {
-                    Run ended = runs.remove(topic);
-                    ended.future().cancel(false);
-                    runsByOwner.computeIfPresent(ended.owner(), (k, n) -> n <= 1 ? null : n - 1);
+                    stop(topic);
                 }
             }
         }

@@ -22,7 +22,9 @@ import java.util.regex.Pattern;
  * </pre>
  * Prices follow a geometric random walk; one tick stands for one trading minute, so each symbol moves
  * with a per-tick deviation of its annual volatility over {@code sqrt(252 * 390)} (about 0.1 %), and
- * {@code change} is measured from the price at start-up (the "open").
+ * {@code change} is measured from the price at start-up (the "open"). Prices are published with
+ * {@link Hub#publishLatest}: when the fan-out is behind, they coalesce per symbol instead of queueing,
+ * and a tick the hub refuses is dropped (the next one carries the latest prices).
  *
  * <p>Threading: ticks run on the scheduler; {@link #close} may be called from any thread.
  */
@@ -37,6 +39,7 @@ public final class StockFeed implements AutoCloseable {
     private final Hub hub;
     private final Random random;
     private final List<Stock> stocks = new ArrayList<>();
+    private final Refusals refusals = new Refusals("the stock feed");
     private ScheduledFuture<?> ticks;
 
     private static final class Stock {
@@ -104,7 +107,8 @@ public final class StockFeed implements AutoCloseable {
             data.addProperty("change", round2(change));
             data.addProperty("changePercent", round2(change / stock.open * 100));
             data.addProperty("time", time);
-            hub.publish(new Publication(TOPIC, EVENT, data.toString(), stock.symbol, false));
+            // Only the latest price matters: while the fan-out is behind, a newer one replaces a held one.
+            refusals.note(hub.publishLatest(new Publication(TOPIC, EVENT, data.toString(), stock.symbol, false)));
         }
     }
 

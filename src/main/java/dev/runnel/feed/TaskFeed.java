@@ -3,6 +3,7 @@ package dev.runnel.feed;
 import com.google.gson.JsonObject;
 import dev.runnel.hub.Hub;
 import dev.runnel.hub.Publication;
+import dev.runnel.hub.Receipt;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -28,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Threading: thread-safe. State changes and their publication happen under one lock, so a task's
  * events leave in the order of its states and nothing follows its final event; the lock is never held
- * across anything that blocks ({@link Hub#publish} only appends and schedules).
+ * across anything that blocks ({@link Hub#publish} never waits; a refused event fails its task).
  */
 public final class TaskFeed implements AutoCloseable {
     public static final String TOPIC_PREFIX = "tasks/";
@@ -164,12 +165,12 @@ public final class TaskFeed implements AutoCloseable {
                         + limits.perOwner() + ", runnel.tasks.perAddress)", soonestEndSecondsLocked(owner));
             }
             Task task = new Task(Ids.random(), steps, stepMillis, failAt, owner);
-            publishLocked(task, "progress", false);
             tasks.put(task.id, task);
             running++;
             runningByOwner.merge(owner, 1, Integer::sum);
             task.future = scheduler.scheduleAtFixedRate(Guarded.run("task " + task.id, () -> step(task)),
                     stepMillis, stepMillis, TimeUnit.MILLISECONDS);
+            publishLocked(task, "progress", false);
             return task.view();
         }
     }
@@ -262,7 +263,21 @@ public final class TaskFeed implements AutoCloseable {
         data.addProperty("step", task.step);
         data.addProperty("steps", task.steps);
         data.addProperty("message", task.message);
-        hub.publish(new Publication(TOPIC_PREFIX + task.id, event, data.toString(), null, last));
+        Refusals.onRefusal(hub.publish(new Publication(TOPIC_PREFIX + task.id, event, data.toString(), null, last)),
+                "task " + task.id, receipt -> refused(task, receipt));
+    }
+
+    /**
+     * The hub did not log one of a task's events: a task whose progress cannot be told fails (its end
+     * is published if the hub takes it; a subscriber that misses it resumes and finds the task ended).
+     */
+    private void refused(Task task, Receipt receipt) {
+        synchronized (lock) {
+            if (task.state == State.RUNNING) {
+                task.message = "Stopped at step " + task.step + ": the hub refused its progress (" + receipt.status() + ")";
+                finishLocked(task, State.FAILED, "failed");
+            }
+        }
     }
 
     /** Guarded by lock. Seconds until the running task (of {@code owner}, unless null) closest to its end finishes. */

@@ -1,109 +1,89 @@
 package dev.runnel.hub;
 
 import java.lang.System.Logger.Level;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /**
- * The heart of Runnel: publishers hand it events, it gives each one its place in the {@link EventLog}
- * and fans it out to the subscribers of its topic.
+ * The heart of Runnel: publishers hand it events, the {@link EventLog} gives each its place, and the hub
+ * fans out what the log delivers to the subscribers of each event's topic.
  *
- * <p>Consistency: {@link #publish} (append) and {@link #subscribe} (read the log, register) run under
- * one lock, so a subscription joins at an exact log position {@code H}: the opening carries what it
- * needs up to {@code H}, and the fan-out delivers to it only events after {@code H}. Since the fan-out
- * handles events in log order and a subscriber's opening is queued before any event after {@code H}
- * can exist, the hand-over from replay to live has no gap and no duplicate, however busy publishers are.
+ * <p>Consistency: the hub follows the log through its {@link EventLog.Tail}, and every event reaches the
+ * subscribers that way, this node's own publishes included (never straight from the publisher: on a
+ * shared log, each node would otherwise see its own order). The position the fan-out has taken from the
+ * tail is the <em>dispatch position</em> {@code D}, advanced under the dispatch lock. A subscription
+ * reads what it needs up to {@code D} under the same lock (the part older than the log's local cache
+ * beforehand, outside any lock: see {@link Joining}) and joins at {@code D}; the fan-out delivers to it
+ * only events after its join point. So the hand-over from replay to live has no gap and no duplicate,
+ * however busy publishers are, and every node fans out the one order of the log. No lock is held
+ * across a network round trip, and {@link #publish} never waits: it answers a {@link CompletionStage}.
  *
- * <p>Fan-out runs on the executor given to the hub as a single serial task (events leave in log order,
- * also across the topics of one subscription, which a single {@code Last-Event-ID} cursor needs);
- * {@link Subscriber#offer} only enqueues, so the publisher never waits on a socket. Give the hub an
- * executor of its own (Runnel's {@code runnel-fanout} thread), not the one that drains streams: the
- * fan-out then never waits behind a drain. A subscriber that fails to take an event (an exception
- * or an {@link Error}) is dropped and closed, so its client resumes from the log, and the fan-out
- * goes on; the failures are counted ({@link #fanOutIncidents}).
+ * <p>Fan-out runs in the tail's calls, one at a time (the in-memory log's serial task on
+ * {@code runnel-fanout}, the shared log's reader thread), in log order, also across the topics of one
+ * subscription, which a single {@code Last-Event-ID} cursor needs. {@link Subscriber#offer} only
+ * enqueues, so the fan-out never waits on a socket. A run of consecutive events on one topic goes to
+ * each subscriber in one {@link Subscriber#offerAll}. A subscriber that fails to take an event (an
+ * exception or an {@link Error}) is dropped and closed, so its client resumes from the log, and the
+ * fan-out goes on; the failures are counted ({@link #fanOutIncidents}).
  *
- * <p>State topics are bounded by {@link StateLimits}: a key not published for the maximum age is
- * forgotten (from the snapshot; replay reads the log, which forgets on its own bounds).
+ * <p>The fan-out lag is bounded ({@link FanOutLimits}, {@link Backlog}): beyond it publishes are held
+ * back until the fan-out makes room, then refused.
+ *
+ * <p>A new epoch of the log (a shared log whose store lost its data) or a gap (events that left it
+ * before this node read them) closes every subscription: their clients come back with their cursors
+ * and get the {@code reset} the log's new state calls for.
  *
  * <p>Threading: thread-safe.
  */
 public final class Hub {
     private static final System.Logger LOG = System.getLogger(Hub.class.getName());
     private static final Subscription[] NO_SUBSCRIPTIONS = new Subscription[0];
-    private static final int PRUNE_EVERY = 1024;
-    /** Ended finite topics remembered after their events leave the log (for 204 and 409). */
-    static final int MAX_REMEMBERED_ENDINGS = 10_000;
     private static final int MAX_RUN = 256;
+    private static final int JOIN_ATTEMPTS = 3;
 
-    private final Object lock = new Object();
+    private final Object lock = new Object(); // the dispatch lock: D, the epoch, the subscriber table
     private final EventLog log;
     private final TopicKinds kinds;
-    private final Executor dispatch;
-    private final StateLedger state; // guarded by lock
-    private final Map<String, TopicState> topics = new ConcurrentHashMap<>();
-    private final ConcurrentLinkedQueue<LoggedEvent> pending = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean fanOutScheduled = new AtomicBoolean();
-    private final Runnable fanOutTask = this::fanOut;
-    private final LoggedEvent[] run = new LoggedEvent[MAX_RUN]; // confined to the fan-out task
+    private final Backlog backlog;
+    private final Map<String, Subscribers> topics = new ConcurrentHashMap<>(); // written under lock
     private final LongAdder published = new LongAdder();
     private final LongAdder subscriptions = new LongAdder();
     private final LongAdder fanOutIncidents = new LongAdder();
-    private final Set<String> endedTopics = new LinkedHashSet<>(); // guarded by lock; oldest ending first
-    private final TopicHeads heads = new TopicHeads(TopicHeads.CAPACITY); // guarded by lock
-    private volatile LoggedEvent deliveredThrough; // newest event the fan-out has handed to every subscriber
-    private long publishesSincePrune; // guarded by lock
-    private boolean closed;           // guarded by lock
-    private volatile boolean closing; // set after closed: read by the fan-out without the lock
-    private final CountDownLatch fannedOut = new CountDownLatch(1);
     private final Waiters waiters = new Waiters();
+    private volatile long dispatched;              // D: written under lock
+    private volatile String epoch;                 // the epoch D belongs to: written under lock
+    private volatile LoggedEvent deliveredThrough; // newest event the fan-out has handed to every subscriber
+    private volatile boolean closed;
 
-    /** Per-topic state. Fields other than {@code subscribers} are guarded by the hub's lock. */
-    private static final class TopicState {
-        final TopicKind kind;
-        volatile Subscription[] subscribers = NO_SUBSCRIPTIONS;
-        final LatestValues latest;                // state topics: latest event per coalesce key, else null
-        long endSequence;                         // finite topics: sequence of the final event, 0 if open
-        long firstSequence;                       // first event known to the hub (1: before anything held)
-        long lastSequence;                        // newest event of this topic
-
-        TopicState(TopicKind kind) {
-            this.kind = kind;
-            this.latest = kind == TopicKind.STATE ? new LatestValues() : null;
-        }
+    /** The subscribers of one topic. */
+    private static final class Subscribers {
+        volatile Subscription[] all = NO_SUBSCRIPTIONS;
     }
 
-    /** A hub without bounds on state topics. */
-    public Hub(EventLog log, TopicKinds kinds, Executor fanOut) {
-        this(log, kinds, fanOut, StateLimits.NONE);
+    /** A hub without a bound on the fan-out lag. */
+    public Hub(EventLog log, TopicKinds kinds) {
+        this(log, kinds, FanOutLimits.NONE);
     }
 
-    /** @param fanOut runs the fan-out task; best an executor of its own, not the one draining streams */
-    public Hub(EventLog log, TopicKinds kinds, Executor fanOut, StateLimits stateLimits) {
-        this(log, kinds, fanOut, stateLimits, () -> System.nanoTime() / 1_000_000);
+    public Hub(EventLog log, TopicKinds kinds, FanOutLimits limits) {
+        this(log, kinds, limits, () -> System.nanoTime() / 1_000_000);
     }
 
-    /** For tests: a given monotonic millisecond clock for the age of state keys. */
-    Hub(EventLog log, TopicKinds kinds, Executor fanOut, StateLimits stateLimits, LongSupplier clock) {
+    /** For tests: a given monotonic millisecond clock for how long publishes are held back. */
+    Hub(EventLog log, TopicKinds kinds, FanOutLimits limits, LongSupplier clock) {
         this.log = log;
         this.kinds = kinds;
-        this.dispatch = fanOut;
-        this.state = new StateLedger(stateLimits, clock);
+        this.backlog = new Backlog(log, limits, clock);
+        log.start(new FanOut());
     }
 
     public TopicKind kindOf(String topic) {
@@ -111,14 +91,34 @@ public final class Hub {
     }
 
     /**
-     * Appends an event to the log and schedules its fan-out.
+     * Logs an event; never waits. The answer comes once the log has it (at once for the in-memory log,
+     * after a round trip for a shared one, later while the fan-out is behind its bound): see
+     * {@link Receipt} for what may become of it. Subscribers receive it afterwards, through the fan-out.
      *
      * @throws IllegalArgumentException the publication does not fit its topic's kind
-     * @throws TopicEndedException      the finite topic has already ended
-     * @throws StateLimitException      a new state key or topic beyond {@link StateLimits}
-     * @throws IllegalStateException    the hub is closed
      */
-    public LoggedEvent publish(Publication p) {
+    public CompletionStage<Receipt> publish(Publication p) {
+        return publish(p, null, false);
+    }
+
+    /**
+     * As {@link #publish(Publication)}, for a value of a state topic of which only the latest matters (a
+     * price, a gauge): while it is held back, a newer value for the same key replaces it, and its answer
+     * is {@link Receipt.Status#SUPERSEDED}. In-process feeds coalesce this way instead of being refused.
+     */
+    public CompletionStage<Receipt> publishLatest(Publication p) {
+        return publish(p, null, true);
+    }
+
+    /**
+     * As {@link #publish(Publication)}; a publish repeated with the same {@code idempotencyKey} (within the
+     * log's window) answers the first one's id and logs nothing.
+     */
+    public CompletionStage<Receipt> publish(Publication p, String idempotencyKey) {
+        return publish(p, idempotencyKey, false);
+    }
+
+    private CompletionStage<Receipt> publish(Publication p, String idempotencyKey, boolean coalescing) {
         TopicKind kind = kinds.kindOf(p.topic());
         if (p.last() && kind != TopicKind.FINITE) {
             throw new IllegalArgumentException("final: topic \"" + p.topic() + "\" is a " + kindName(kind)
@@ -128,99 +128,76 @@ public final class Hub {
             throw new IllegalArgumentException("key: topic \"" + p.topic() + "\" is a " + kindName(kind)
                     + " topic (expected: a key only on state topics)");
         }
-        String coalesceKey = kind == TopicKind.STATE ? LoggedEvents.coalesceKey(p.topic(), LoggedEvents.stateKey(p)) : null;
-        LoggedEvent event;
-        synchronized (lock) {
-            if (closed) {
-                throw new IllegalStateException("the hub is shut down");
-            }
-            TopicState topic = topics.get(p.topic());
-            if (topic != null && topic.endSequence > 0) {
-                throw new TopicEndedException(p.topic());
-            }
-            long now = state.now();
-            if (coalesceKey != null) {
-                LatestValues latest = topic == null ? null : topic.latest;
-                if (state.refusesNewTopics(latest)) {
-                    forgetStaleState(now);
-                }
-                state.admit(p, coalesceKey, latest, now);
-            }
-            if (topic == null && kind != TopicKind.STREAM) {
-                topic = new TopicState(kind);
-                topics.put(p.topic(), topic);
-            }
-            boolean publishedBefore = heads.knows(p.topic());
-            event = log.append(p, coalesceKey);
-            heads.published(p.topic(), event.sequence());
-            if (topic != null) {
-                if (topic.firstSequence == 0) {
-                    // A topic forgotten after its events left the log, publishing again: its start is gone.
-                    topic.firstSequence = publishedBefore ? 1 : event.sequence();
-                }
-                topic.lastSequence = event.sequence();
-                if (coalesceKey != null) {
-                    state.put(topic.latest, coalesceKey, event, now);
-                }
-                if (p.last()) {
-                    topic.endSequence = event.sequence();
-                    rememberEnding(p.topic());
-                }
-            }
-            pending.add(event);
-            if (++publishesSincePrune >= PRUNE_EVERY) {
-                publishesSincePrune = 0;
-                pruneFiniteTopics();
-                forgetStaleState(now);
-            }
+        if (closed) {
+            return CompletableFuture.completedFuture(Receipt.refused(Receipt.Status.CLOSED, "the hub is shut down"));
         }
-        published.increment();
-        if (fanOutScheduled.compareAndSet(false, true)) {
-            dispatch.execute(fanOutTask);
+        if (!log.available()) {
+            return CompletableFuture.completedFuture(Receipt.refused(Receipt.Status.UNAVAILABLE,
+                    "the log cannot be reached now"));
         }
-        return event;
+        CompletionStage<Receipt> answer = backlog.admit(p, kind, idempotencyKey, coalescing);
+        CompletableFuture<Receipt> done = answer.toCompletableFuture();
+        if (done.isDone() && !done.isCompletedExceptionally()) {
+            count(done.join());
+        } else {
+            answer.thenAccept(this::count);
+        }
+        return answer;
+    }
+
+    private void count(Receipt receipt) {
+        if (receipt.isAccepted()) {
+            published.increment();
+        }
     }
 
     /**
      * True when nothing more will ever come on these topics for this client, which should then be
      * told {@code 204 No Content} (WHATWG: the one answer that makes {@code EventSource} stop for
      * good). That is: every topic is finite and has ended, and the cursor is at or after each ending;
-     * or the cursor is from another epoch (the server restarted) and every topic is a finite one this
-     * process never saw an event of: those runs belonged to the server before the restart and will
-     * not continue here. (A {@code reset} and a completed response instead would have the client come
-     * back with the same old id, and be told the same, every {@code retry} for ever.)
+     * or the cursor is from another epoch (the server restarted, or the shared log lost its data) and
+     * every topic is a finite one the log knows no event of: those runs belonged to the old epoch and
+     * will not continue in this one. (A {@code reset} and a completed response instead would have the
+     * client come back with the same old id, and be told the same, every {@code retry} for ever.)
+     *
+     * @throws LogUnavailableException a shared log could not be read
      */
     public boolean isFinished(Collection<String> topicNames, String lastEventId) {
-        synchronized (lock) {
-            Cursor cursor = log.cursor(lastEventId);
-            if (topicNames.isEmpty()) {
-                return false;
-            }
-            if (cursor.status() == Cursor.Status.UNKNOWN_EPOCH) {
-                return topicNames.stream().allMatch(this::isFiniteAndUnseen);
-            }
-            // A cursor the log no longer covers still says how far the client got: at or past an end
-            // it has everything, even when the ending itself has left the log.
-            boolean known = cursor.isValid() || cursor.status() == Cursor.Status.HISTORY_LOST;
-            if (!known) {
-                return false;
-            }
-            for (String name : topicNames) {
-                TopicState topic = topics.get(name);
-                if (topic == null || topic.endSequence == 0 || cursor.sequence() < topic.endSequence) {
-                    return false;
-                }
-            }
-            return true;
+        if (topicNames.isEmpty()) {
+            return false;
         }
+        for (String name : topicNames) {
+            if (kinds.kindOf(name) != TopicKind.FINITE) {
+                return false;
+            }
+            log.prepare(name, TopicKind.FINITE);
+        }
+        Cursor cursor = log.cursor(lastEventId);
+        if (cursor.status() == Cursor.Status.UNKNOWN_EPOCH) {
+            return topicNames.stream().allMatch(name -> log.finite(name) == null);
+        }
+        // A cursor the log no longer covers still says how far the client got: at or past an end it
+        // has everything, even when the ending itself has left the log.
+        if (!cursor.isValid() && cursor.status() != Cursor.Status.HISTORY_LOST) {
+            return false;
+        }
+        for (String name : topicNames) {
+            EventLog.FiniteTopic f = log.finite(name);
+            if (f == null || !f.ended() || cursor.sequence() < f.end()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
      * Registers a subscriber. Its {@link Subscriber#open} is called before this returns, and live
-     * events follow through {@link Subscriber#offer}.
+     * events follow through {@link Subscriber#offer}. May wait on a shared log (the cursor, a replay
+     * older than this node's cache), never under a lock.
      *
      * @param lastEventId the client's cursor (header {@code Last-Event-ID} or query), or null
-     * @throws IllegalStateException the hub is closed
+     * @throws IllegalStateException   the hub is closed
+     * @throws LogUnavailableException the log cannot be reached now
      */
     public Subscription subscribe(List<String> topicNames, String lastEventId, Subscriber subscriber) {
         List<String> names = List.copyOf(new LinkedHashSet<>(topicNames));
@@ -228,115 +205,57 @@ public final class Hub {
             throw new IllegalArgumentException("topics: none (expected: at least one)");
         }
         names.forEach(TopicNames::check);
-        Set<String> nameSet = new HashSet<>(names);
-        synchronized (lock) {
-            if (closed) {
-                throw new IllegalStateException("the hub is shut down");
-            }
-            Cursor cursor = log.cursor(lastEventId);
-            long head = log.headSequence();
-            boolean allFinite = true;
-            int remainingFinite = 0;
+        for (int attempt = 1; ; attempt++) {
+            String joining = requireOpen();
             for (String name : names) {
-                TopicState topic = topics.computeIfAbsent(name, n -> new TopicState(kinds.kindOf(n)));
-                if (topic.kind != TopicKind.FINITE) {
-                    allFinite = false;
-                } else if (topic.endSequence == 0) {
-                    remainingFinite++;
+                log.prepare(name, kinds.kindOf(name));
+            }
+            Joining plan = Joining.plan(log, names, kinds, log.cursor(lastEventId));
+            plan.readEarly(dispatched);
+            synchronized (lock) {
+                if (closed) {
+                    throw new IllegalStateException("the hub is shut down");
                 }
-            }
-            boolean ended = allFinite && remainingFinite == 0;
-            Opening opening = opening(names, nameSet, cursor, head, allFinite, ended);
-            Subscription subscription = new Subscription(subscriber, names, head, allFinite, remainingFinite);
-            for (String name : names) {
-                TopicState topic = topics.get(name);
-                Subscription[] old = topic.subscribers;
-                Subscription[] grown = Arrays.copyOf(old, old.length + 1);
-                grown[old.length] = subscription;
-                topic.subscribers = grown;
-            }
-            subscriptions.increment();
-            subscriber.open(opening);
-            return subscription;
-        }
-    }
-
-    /** Guarded by lock. What a subscription (or a reader) with this cursor gets before live events. */
-    private Opening opening(List<String> names, Set<String> nameSet, Cursor cursor, long head, boolean allFinite,
-            boolean ended) {
-        if (cursor.isValid()) {
-            return replay(nameSet, cursor.sequence(), head, allFinite, ended);
-        }
-        if (cursor.status() == Cursor.Status.HISTORY_LOST && heads.quietSince(names, cursor.sequence())) {
-            // The log lost events after the cursor, but none of these topics': nothing of theirs
-            // was published since, so there is nothing to replay and nothing was lost.
-            return new Opening(null, null, List.of(), null, ended,
-                    allFinite ? log.idOf(cursor.sequence()) : log.idOf(head));
-        }
-        return resync(names, cursor, head, allFinite, ended);
-    }
-
-    /** Guarded by lock. The opening for a cursor the log covers: what followed it on these topics. */
-    private Opening replay(Set<String> names, long cursor, long head, boolean allFinite, boolean ended) {
-        List<LoggedEvent> events = latestPerKey(log.after(cursor, names::contains));
-        // With nothing to replay, the head is as good a place to resume as the cursor, and fresher;
-        // finite topics keep the client's own id, which identifies their run.
-        String joinId = events.isEmpty() && !allFinite ? log.idOf(head) : log.idOf(cursor);
-        return new Opening(null, null, events, null, ended, joinId);
-    }
-
-    /**
-     * Guarded by lock. The opening without a usable cursor: an optional reset, the snapshot, a pin.
-     * A finite topic whose first events have left the log gets a {@code history-lost} reset even
-     * without a cursor: what follows is only the end of its history.
-     */
-    private Opening resync(List<String> names, Cursor cursor, long head, boolean allFinite, boolean ended) {
-        List<LoggedEvent> snapshot = snapshot(names);
-        long lastInSnapshot = snapshot.isEmpty() ? 0 : snapshot.get(snapshot.size() - 1).sequence();
-        String reason = cursor.status().resetReason();
-        String detail = cursor.detail();
-        String cut = reason == null ? finiteTopicMissingItsStart(names) : null;
-        if (cut != null) {
-            reason = Cursor.Status.HISTORY_LOST.resetReason();
-            detail = "the first events of \"" + cut + "\" have left the log; what follows is the rest of its history";
-        }
-        // Finite topics need no pin: the history's last event is the newest on them and its own id is
-        // the right cursor (a finite topic's id identifies its run, as the poem relies on). Unless the
-        // ending left the log too: then the pin is the end, so that the reconnect is told 204.
-        String pin = null;
-        if (!allFinite && (snapshot.isEmpty() || lastInSnapshot < head)) {
-            pin = log.idOf(head);
-        } else if (ended && lastInSnapshot < lastEnding(names)) {
-            pin = log.idOf(lastEnding(names));
-        }
-        return new Opening(reason, detail, snapshot, pin, ended, allFinite ? null : log.idOf(head));
-    }
-
-    /** Guarded by lock. The name of a finite topic of {@code names} whose first events left the log, or null. */
-    private String finiteTopicMissingItsStart(List<String> names) {
-        for (String name : names) {
-            TopicState topic = topics.get(name);
-            if (topic.kind == TopicKind.FINITE && topic.lastSequence > 0
-                    && topic.firstSequence < log.oldestSequence()) {
-                return name;
+                if (!joining.equals(epoch)) {
+                    if (attempt >= JOIN_ATTEMPTS) {
+                        throw new LogUnavailableException("the log keeps moving to new epochs", null);
+                    }
+                    continue; // the log moved to a new epoch meanwhile: judge the cursor again
+                }
+                Joining.Joined joined = plan.join(dispatched, attempt == JOIN_ATTEMPTS);
+                if (joined == null) {
+                    continue;
+                }
+                Subscription subscription = new Subscription(subscriber, names, joined.startAfter(),
+                        names.stream().allMatch(n -> kinds.kindOf(n) == TopicKind.FINITE), joined.openFinite());
+                for (String name : names) {
+                    Subscribers topic = topics.computeIfAbsent(name, n -> new Subscribers());
+                    Subscription[] grown = Arrays.copyOf(topic.all, topic.all.length + 1);
+                    grown[grown.length - 1] = subscription;
+                    topic.all = grown;
+                }
+                subscriptions.increment();
+                subscriber.open(joined.opening());
+                return subscription;
             }
         }
-        return null;
     }
 
-    /** Guarded by lock. The newest ending among {@code names}. */
-    private long lastEnding(List<String> names) {
-        long last = 0;
-        for (String name : names) {
-            last = Math.max(last, topics.get(name).endSequence);
+    /** The epoch to subscribe in; throws when the hub cannot take a subscription now. */
+    private String requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("the hub is shut down");
         }
-        return last;
+        String current = epoch;
+        if (current == null || !log.available()) {
+            throw new LogUnavailableException("the log cannot be reached now", null);
+        }
+        return current;
     }
 
     // ---- Reading without a subscription (long-poll). A reader asks for what follows its cursor and,
     // when nothing does, waits for the fan-out to pass an event of its topics; it never registers a
-    // subscription. (Kept apart from the subscriptions: the consistency point of a shared log will
-    // move, and this is the part a poll needs of it.)
+    // subscription. It reads at the dispatch position, as a subscription joins there.
 
     /**
      * What a reader without a subscription gets: the reset it needs, the events after its cursor (or
@@ -350,12 +269,14 @@ public final class Hub {
             boolean ended, boolean more) {}
 
     /**
-     * Reads, under the hub's lock but without registering anything, what a subscription with this
-     * cursor would open with: replay after a cursor the log covers, else reset and snapshot. Works
-     * after {@link #close}, so that waiting readers can be answered at shutdown.
+     * Reads what a subscription with this cursor would open with, at the dispatch position {@code D},
+     * without registering anything: replay after a cursor the log covers, else reset and snapshot. Like
+     * a subscription, it may wait on a shared log outside any lock, then takes the rest under the
+     * dispatch lock. Works after {@link #close}, so that waiting readers can be answered at shutdown.
      *
      * @param maxBytes about how many bytes of events (their SSE frames) one answer may carry; the
      *                 first event always fits
+     * @throws LogUnavailableException the log cannot be reached now
      */
     public Read read(List<String> topicNames, String lastEventId, long maxBytes) {
         List<String> names = List.copyOf(new LinkedHashSet<>(topicNames));
@@ -363,38 +284,22 @@ public final class Hub {
             throw new IllegalArgumentException("topics: none (expected: at least one)");
         }
         names.forEach(TopicNames::check);
-        Set<String> nameSet = new HashSet<>(names);
-        Opening opening;
-        String idOfHead;
-        boolean allFinite = true;
-        synchronized (lock) {
-            Cursor cursor = log.cursor(lastEventId);
-            long head = log.headSequence();
-            idOfHead = log.idOf(head);
-            int remainingFinite = 0;
-            List<String> added = new ArrayList<>();
-            for (String name : names) {
-                TopicState topic = topics.get(name);
-                if (topic == null) {
-                    topic = new TopicState(kinds.kindOf(name));
-                    topics.put(name, topic);
-                    added.add(name);
-                }
-                if (topic.kind != TopicKind.FINITE) {
-                    allFinite = false;
-                } else if (topic.endSequence == 0) {
-                    remainingFinite++;
-                }
-            }
-            boolean ended = allFinite && remainingFinite == 0;
-            opening = opening(names, nameSet, cursor, head, allFinite, ended);
-            for (String name : added) {
-                TopicState topic = topics.get(name);
-                if (topic.subscribers.length == 0 && isForgettable(topic)) {
-                    topics.remove(name); // a reader leaves no trace in the topic table
-                }
-            }
+        if (epoch == null || !log.available()) {
+            throw new LogUnavailableException("the log cannot be reached now", null);
         }
+        for (String name : names) {
+            log.prepare(name, kinds.kindOf(name));
+        }
+        Joining plan = Joining.plan(log, names, kinds, log.cursor(lastEventId));
+        plan.readEarly(dispatched);
+        Opening opening;
+        String idOfD;
+        synchronized (lock) {
+            long d = dispatched;
+            idOfD = log.idOf(d);
+            opening = plan.join(d, true).opening(); // the last attempt: resync with what it has
+        }
+        boolean allFinite = names.stream().allMatch(n -> kinds.kindOf(n) == TopicKind.FINITE);
         List<LoggedEvent> events = opening.events();
         int take = 0;
         long bytes = 0;
@@ -408,7 +313,7 @@ public final class Hub {
         if (more) {
             next = answer.get(answer.size() - 1).id();
         } else if (!allFinite) {
-            next = idOfHead; // everything on these topics up to the head is in this answer, or was before
+            next = idOfD; // everything on these topics up to D is in this answer, or was before
         } else if (opening.pinId() != null) {
             next = opening.pinId();
         } else if (!answer.isEmpty()) {
@@ -421,13 +326,14 @@ public final class Hub {
 
     /**
      * Calls {@code wake} once, on the fan-out's thread, after the fan-out has handed on an event of one
-     * of {@code topicNames}, or when the hub closes. Register before {@link #read}ing: an event the
-     * read missed is handed on after the registration, so its wake cannot be missed. {@code wake} must
-     * only hand work on (submit a task); cancel the waiter when the reader is done.
+     * of {@code topicNames}, when the log moves to a new epoch or loses events, or when the hub closes.
+     * Register before {@link #read}ing: an event the read missed is handed on after the registration,
+     * so its wake cannot be missed. {@code wake} must only hand work on (submit a task); cancel the
+     * waiter when the reader is done.
      */
     public Waiters.Waiter awaitEvent(List<String> topicNames, Runnable wake) {
         Waiters.Waiter w = waiters.add(topicNames, wake);
-        if (closing && w.cancel()) {
+        if (closed && w.cancel()) {
             wake.run(); // closed meanwhile, and wakeAll did not see it
         }
         return w;
@@ -447,50 +353,62 @@ public final class Hub {
             subscription.active = false;
             subscriptions.decrement();
             for (String name : subscription.topics) {
-                TopicState topic = topics.get(name);
+                Subscribers topic = topics.get(name);
                 if (topic == null) {
                     continue;
                 }
-                topic.subscribers = without(topic.subscribers, subscription);
-                if (topic.subscribers.length == 0 && isForgettable(topic)) {
+                topic.all = without(topic.all, subscription);
+                if (topic.all.length == 0) {
                     topics.remove(name);
                 }
             }
         }
     }
 
-    /** Refuses further publishing and subscribing. Existing subscribers are closed by their owners. */
+    /** Refuses further publishing and subscribing; publishes held back are refused. Subscribers are closed by their owners. */
     public void close() {
-        synchronized (lock) {
-            closed = true;
-        }
-        closing = true;
+        closed = true;
+        backlog.close();
         waiters.wakeAll(); // their readers answer with what the log holds: every accepted event is in it
-        // Nothing can be appended any more; if no fan-out is under way, every event has been handed on.
-        if (pending.isEmpty() && !fanOutScheduled.get()) {
-            fannedOut.countDown();
-        }
     }
 
     /**
-     * After {@link #close}: waits until every accepted event has been offered to its subscribers, so
-     * that streams finished afterwards carry everything that was published before their final frame.
+     * After {@link #close}: waits until every event this node's publishers had accepted has been offered
+     * to its subscribers, so that streams finished afterwards carry everything that was published before
+     * their final frame.
      *
      * @return false if {@code timeoutMillis} passed first
      */
     public boolean awaitFanOut(long timeoutMillis) throws InterruptedException {
-        return fannedOut.await(timeoutMillis, TimeUnit.MILLISECONDS);
+        return log.awaitTail(timeoutMillis);
     }
 
+    /** Refuses the publishes held back longer than they may be (a scheduler calls it a few times a second). */
+    public int expireHeldPublishes() {
+        return backlog.expire();
+    }
+
+    /** Whether {@link #close} was called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Whether the hub takes publishes and subscriptions now: not closed, and its log reachable. */
+    public boolean available() {
+        return !closed && epoch != null && log.available();
+    }
+
+    /** The epoch the fan-out is in, or null before a shared log was first reached. */
     public String epoch() {
-        return log.epoch();
+        return epoch;
     }
 
+    /** Events this hub's publishers got accepted. */
     public long eventsPublished() {
         return published.sum();
     }
 
-    /** Topics the hub currently tracks: subscribed to, or holding state or an ending. */
+    /** Topics with at least one subscriber on this node. */
     public int topicCount() {
         return topics.size();
     }
@@ -499,40 +417,34 @@ public final class Hub {
         return subscriptions.sum();
     }
 
-    public int logSize() {
-        synchronized (lock) {
-            return log.size();
-        }
+    /** What the log holds ({@link EventLog#figures}). */
+    public EventLog.Figures logFigures() {
+        return log.figures();
     }
 
-    /** About how much heap the log's events take ({@link EventLog#bytes}). */
-    public long logBytes() {
-        synchronized (lock) {
-            return log.bytes();
-        }
+    /** Events accepted but not yet handed to the streams: the fan-out lag, in events. */
+    public long fanOutBacklog() {
+        return log.backlog();
     }
 
-    /** State topics holding at least one key. */
-    public int stateTopicCount() {
-        synchronized (lock) {
-            return state.topicsHeld();
-        }
+    /** How long the oldest event of {@link #fanOutBacklog} has waited, in milliseconds. */
+    public long fanOutLagMillis() {
+        return log.lagMillis();
     }
 
-    /** Keys held by all state topics together. */
-    public long stateKeyCount() {
-        synchronized (lock) {
-            return state.keysHeld();
-        }
-    }
-
-    public StateLimits stateLimits() {
-        return state.limits();
+    /** Publishes held back while the fan-out is behind its bound. */
+    public int heldPublishes() {
+        return backlog.held();
     }
 
     /** Subscribers the fan-out dropped because handing them an event failed, and failures of the fan-out itself. */
     public long fanOutIncidents() {
         return fanOutIncidents.sum();
+    }
+
+    /** The dispatch position {@code D}: the newest event the fan-out has taken from the log. */
+    public long dispatchedThrough() {
+        return dispatched;
     }
 
     /**
@@ -547,217 +459,142 @@ public final class Hub {
         return through != null && !s.allFinite && through.sequence() > s.startAfter ? through : null;
     }
 
-    /** The id of the newest event (or {@code <epoch>-0}): where a client that has everything stands. */
+    /** The id of the newest event the log holds (or {@code <epoch>-0}): where a client that has everything stands. */
     public String headId() {
-        synchronized (lock) {
-            return log.idOf(log.headSequence());
-        }
+        return log.idOf(log.head());
     }
 
-    private void fanOut() {
-        boolean finished = false;
-        try {
-            fanOutPending();
-            finished = true;
-        } finally {
-            if (!finished) {
-                recoverFanOut();
+    /** The log's calls, on its delivering thread: the fan-out. */
+    private final class FanOut implements EventLog.Tail {
+        @Override
+        public void onEpoch(String newEpoch, long after) {
+            List<Subscription> all;
+            String was;
+            synchronized (lock) {
+                was = epoch;
+                epoch = newEpoch;
+                dispatched = after;
+                deliveredThrough = null;
+                all = was == null ? List.of() : activeSubscriptions();
+            }
+            if (was != null) {
+                LOG.log(Level.WARNING, "the log moved from epoch " + was + " to " + newEpoch + "; " + all.size()
+                        + " subscription(s) end and resume with a reset");
+            }
+            for (Subscription s : all) {
+                close(s, "the log moved to a new epoch (" + newEpoch + "): what came before is gone");
+            }
+            if (was != null) {
+                waiters.wakeAll(); // their cursors belong to the old epoch: they read again and reset
             }
         }
-    }
 
-    private void fanOutPending() {
-        for (;;) {
-            LoggedEvent event;
-            while ((event = pending.poll()) != null) {
-                // A run of consecutive events on one topic goes to each subscriber in one offer: under
-                // a backlog the fan-out then touches every subscriber once per run, not once per event.
-                int n = 1;
-                run[0] = event;
-                LoggedEvent next;
-                while (n < run.length && (next = pending.peek()) != null && next.topic().equals(event.topic())
-                        && !run[n - 1].last()) {
-                    run[n++] = pending.poll();
-                }
-                deliver(run, n);
-                deliveredThrough = run[n - 1];
-                waiters.wake(event.topic());
-                Arrays.fill(run, 0, n, null);
+        @Override
+        public void onGap(long after, long next) {
+            List<Subscription> all;
+            synchronized (lock) {
+                dispatched = next - 1;
+                all = activeSubscriptions();
             }
-            fanOutScheduled.set(false);
-            if (pending.isEmpty() || !fanOutScheduled.compareAndSet(false, true)) {
-                if (closing && pending.isEmpty()) {
-                    fannedOut.countDown();
-                }
-                return;
+            for (Subscription s : all) {
+                close(s, "events " + (after + 1) + " to " + (next - 1) + " left the log before this node read them");
             }
+            waiters.wakeAll();
         }
-    }
 
-    /**
-     * The fan-out failed outside any subscriber (never expected: an {@link OutOfMemoryError}, say).
-     * The flag it held must not stay set, or no event would ever be delivered again: clear it and
-     * carry on with what is still queued. The failure itself goes on to the executor's handler.
-     */
-    private void recoverFanOut() {
-        fanOutIncidents.increment();
-        LOG.log(Level.ERROR, "the fan-out failed; it starts again with the events still queued");
-        Arrays.fill(run, null);
-        fanOutScheduled.set(false);
-        if (!pending.isEmpty() && fanOutScheduled.compareAndSet(false, true)) {
+        @Override
+        public void onEvents(LoggedEvent[] events, int n) {
             try {
-                dispatch.execute(fanOutTask);
-            } catch (RuntimeException e) {
-                fanOutScheduled.set(false);
-                LOG.log(Level.ERROR, "the fan-out could not be started again", e);
+                synchronized (lock) {
+                    dispatched = events[n - 1].sequence();
+                }
+                for (int from = 0; from < n; ) {
+                    // A run of consecutive events on one topic goes to each subscriber in one offer:
+                    // under a backlog the fan-out then touches every subscriber once per run.
+                    int to = from + 1;
+                    String topic = events[from].topic();
+                    while (to < n && to - from < MAX_RUN && !events[to - 1].last() && events[to].topic().equals(topic)) {
+                        to++;
+                    }
+                    deliver(events, from, to);
+                    waiters.wake(topic);
+                    from = to;
+                }
+                deliveredThrough = events[n - 1];
+            } catch (RuntimeException | Error e) {
+                fanOutIncidents.increment();
+                throw e;
             }
-        } else if (closing && pending.isEmpty()) {
-            fannedOut.countDown();
+        }
+
+        @Override
+        public void onDelivered() {
+            backlog.release();
         }
     }
 
+    /** Guarded by lock. */
+    private List<Subscription> activeSubscriptions() {
+        List<Subscription> all = new ArrayList<>();
+        for (Subscribers topic : topics.values()) {
+            for (Subscription s : topic.all) {
+                if (s.active && !all.contains(s)) {
+                    all.add(s);
+                }
+            }
+        }
+        return all;
+    }
+
     /**
-     * Delivers {@code events[0..n)}, all of one topic and in log order, to that topic's subscribers.
-     * The subscribers are read after the whole run was taken from the queue, so every subscription
-     * registered before the newest of them was appended is seen; each skips what its opening covered.
+     * Delivers {@code events[from..to)}, all of one topic and in log order, to that topic's subscribers.
+     * The subscribers are read after the run was taken from the log, so every subscription that joined
+     * before it is seen; each skips what its opening covered. An ending a subscriber skipped (its
+     * client already had it) still ends its subscription.
      */
-    private void deliver(LoggedEvent[] events, int n) {
-        TopicState topic = topics.get(events[0].topic());
+    private void deliver(LoggedEvent[] events, int from, int to) {
+        Subscribers topic = topics.get(events[from].topic());
         if (topic == null) {
             return;
         }
-        boolean ends = events[n - 1].last();
-        for (Subscription s : topic.subscribers) {
+        LoggedEvent last = events[to - 1];
+        for (Subscription s : topic.all) {
             if (!s.active) {
                 continue;
             }
-            int from = 0;
-            while (from < n && events[from].sequence() <= s.startAfter) {
-                from++;
-            }
-            if (from == n) {
-                continue;
+            int first = from;
+            while (first < to && events[first].sequence() <= s.startAfter) {
+                first++;
             }
             try {
-                boolean accepted = from == n - 1 ? s.subscriber.offer(events[from])
-                        : s.subscriber.offerAll(events, from, n);
-                if (accepted && ends && s.allFinite && --s.remainingFinite == 0) {
+                boolean accepted = first == to
+                        || (first == to - 1 ? s.subscriber.offer(events[first]) : s.subscriber.offerAll(events, first, to));
+                if (accepted && last.last() && s.ended(last.topic())) {
                     s.subscriber.end();
                 }
             } catch (RuntimeException | Error e) {
                 // An Error too (a StackOverflowError, an assertion): it concerns this subscriber, and
                 // escaping here would stop delivery to every other one.
-                LOG.log(Level.ERROR, "subscriber failed to take " + events[from] + (n - from > 1 ? " and "
-                        + (n - from - 1) + " more" : "") + "; it is dropped, the others go on", e);
-                drop(s, e);
+                LOG.log(Level.ERROR, "subscriber failed to take " + events[Math.min(first, to - 1)]
+                        + (to - first > 1 ? " and " + (to - first - 1) + " more" : "") + "; it is dropped, the others go on", e);
+                fanOutIncidents.increment();
+                close(s, "the fan-out failed to hand it an event: " + e);
             }
         }
     }
 
     /**
-     * A subscriber that failed may have taken part of a run: delivering the rest would leave a gap in
-     * what it sent. Drop it and close it instead; its client resumes from the log.
+     * A subscriber that failed may have taken part of a run, and one the log moved away from is
+     * positioned in a history that is gone: delivering more would leave a gap. Drop it and close it;
+     * its client resumes from the log.
      */
-    private void drop(Subscription s, Throwable cause) {
-        fanOutIncidents.increment();
+    private void close(Subscription s, String reason) {
         unsubscribe(s);
         try {
-            s.subscriber.close("the fan-out failed to hand it an event: " + cause);
+            s.subscriber.close(reason);
         } catch (RuntimeException | Error e) {
             LOG.log(Level.ERROR, "a dropped subscriber failed to close", e);
         }
-    }
-
-    /** Guarded by lock. The latest value per key of state topics and the held history of finite ones. */
-    private List<LoggedEvent> snapshot(List<String> names) {
-        List<LoggedEvent> events = new ArrayList<>();
-        Set<String> finite = new HashSet<>();
-        long firstFinite = Long.MAX_VALUE;
-        for (String name : names) {
-            TopicState topic = topics.get(name);
-            if (topic.kind == TopicKind.STATE) {
-                state.forgetStale(topic.latest, state.now());
-                topic.latest.addEventsTo(events);
-            } else if (topic.kind == TopicKind.FINITE && topic.lastSequence >= log.oldestSequence()) {
-                finite.add(name);
-                firstFinite = Math.min(firstFinite, topic.firstSequence);
-            }
-        }
-        if (!finite.isEmpty()) {
-            // From the topics' first event on, not the whole log.
-            events.addAll(log.after(firstFinite - 1, finite::contains));
-        }
-        events.sort((a, b) -> Long.compare(a.sequence(), b.sequence()));
-        return events;
-    }
-
-    /** Keeps, for each state key, only its newest event: a replay coalesces the way a live queue does. */
-    private static List<LoggedEvent> latestPerKey(List<LoggedEvent> events) {
-        Set<String> seen = new HashSet<>();
-        ArrayDeque<LoggedEvent> kept = new ArrayDeque<>(events.size());
-        for (int i = events.size() - 1; i >= 0; i--) {
-            LoggedEvent e = events.get(i);
-            if (e.coalesceKey() == null || seen.add(e.coalesceKey())) {
-                kept.addFirst(e);
-            }
-        }
-        return kept.size() == events.size() ? events : new ArrayList<>(kept);
-    }
-
-    /**
-     * Guarded by lock. Forgets finite topics nobody listens to whose events have all left the log,
-     * except the most recent endings: a client that comes back late to an ended topic should still
-     * get its 204, and a publisher its 409.
-     */
-    private void pruneFiniteTopics() {
-        long oldest = log.oldestSequence();
-        topics.entrySet().removeIf(e -> e.getValue().kind == TopicKind.FINITE
-                && e.getValue().subscribers.length == 0 && e.getValue().lastSequence < oldest
-                && !endedTopics.contains(e.getKey()));
-    }
-
-    /** Guarded by lock. */
-    private void rememberEnding(String topic) {
-        endedTopics.add(topic);
-        if (endedTopics.size() > MAX_REMEMBERED_ENDINGS) {
-            Iterator<String> eldest = endedTopics.iterator();
-            eldest.next();
-            eldest.remove();
-        }
-    }
-
-    /** Guarded by lock. Forgets every stale state key; topics left with none and nobody listening go too. */
-    private void forgetStaleState(long now) {
-        if (!state.forgets()) {
-            return;
-        }
-        for (Iterator<TopicState> it = topics.values().iterator(); it.hasNext(); ) {
-            TopicState topic = it.next();
-            if (topic.kind == TopicKind.STATE && !topic.latest.isEmpty()) {
-                state.forgetStale(topic.latest, now);
-                if (topic.latest.isEmpty() && topic.subscribers.length == 0) {
-                    it.remove();
-                }
-            }
-        }
-    }
-
-    /** Guarded by lock. A finite topic this hub never saw an event of. */
-    private boolean isFiniteAndUnseen(String name) {
-        if (kinds.kindOf(name) != TopicKind.FINITE) {
-            return false;
-        }
-        TopicState topic = topics.get(name);
-        return !heads.knows(name) && (topic == null || topic.lastSequence == 0);
-    }
-
-    /** Guarded by lock. */
-    private boolean isForgettable(TopicState topic) {
-        return switch (topic.kind) {
-            case STREAM -> true;
-            case STATE -> topic.latest.isEmpty();
-            case FINITE -> topic.lastSequence == 0;
-        };
     }
 
     private static String kindName(TopicKind kind) {

@@ -15,30 +15,35 @@ import java.util.Map;
  * not remembered is then judged as if it had published at {@code forgottenThrough}: possibly too
  * strict, never too lenient.
  *
- * <p>Threading: not thread-safe; guarded by the hub's lock.
+ * <p>A log that starts reading in the middle (a node joining a shared log) starts with
+ * {@code forgottenThrough} at the position it starts after: it has seen no topic's events before.
+ *
+ * <p>Threading: not thread-safe; guarded by its log's lock.
  */
-final class TopicHeads {
+public final class TopicHeads {
     /** Topics remembered: enough for every topic of a busy node, a few MiB at most. */
-    static final int CAPACITY = 10_000;
+    public static final int CAPACITY = 10_000;
 
     private final int capacity;
     private final LinkedHashMap<String, Long> newest = new LinkedHashMap<>(); // oldest head first
     private long forgottenThrough;
 
-    TopicHeads(int capacity) {
+    /** @param forgottenThrough the position before which nothing is known of any topic */
+    public TopicHeads(int capacity, long forgottenThrough) {
         if (capacity <= 0) {
             throw new IllegalArgumentException("capacity: " + capacity + " (expected: > 0)");
         }
         this.capacity = capacity;
+        this.forgottenThrough = forgottenThrough;
     }
 
     /** Whether {@code topic} is known to have published (to this hub, within what is remembered). */
-    boolean knows(String topic) {
+    public boolean knows(String topic) {
         return newest.containsKey(topic);
     }
 
     /** {@code topic} just published the event at {@code sequence}, the newest in the log. */
-    void published(String topic, long sequence) {
+    public void published(String topic, long sequence) {
         newest.remove(topic); // re-inserted last: the map stays in order of sequence
         newest.put(topic, sequence);
         if (newest.size() > capacity) {
@@ -49,7 +54,7 @@ final class TopicHeads {
     }
 
     /** True when no topic of {@code topics} has published an event after {@code sequence}. */
-    boolean quietSince(Collection<String> topics, long sequence) {
+    public boolean quietSince(Collection<String> topics, long sequence) {
         for (String topic : topics) {
             Long head = newest.get(topic);
             if ((head != null ? head : forgottenThrough) > sequence) {

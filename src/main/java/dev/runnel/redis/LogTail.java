@@ -66,8 +66,12 @@ public final class LogTail implements AutoCloseable {
          */
         void onEntries(String epoch, List<LogEntry> entries);
 
-        /** The log is in a new epoch: what came before is gone. Its events follow from its start. */
-        void onEpoch(String epoch);
+        /**
+         * The tail follows {@code epoch} from position {@code after}: once at start when it was made to
+         * start at the log's head ({@link #atHead}), and then with {@code after} 0 for a new epoch (what
+         * came before is gone; its events follow from its start).
+         */
+        void onEpoch(String epoch, long after);
 
         /** Events after {@code after} and before {@code next} left the log before this node read them. */
         void onGap(String epoch, long after, long next);
@@ -89,6 +93,23 @@ public final class LogTail implements AutoCloseable {
      */
     public LogTail(RedisConnections redis, SharedLog log, String epoch, long after, Listener listener, int batch,
             Duration maxBackoff) {
+        this(redis, log, epoch, after, listener, batch, maxBackoff, true);
+    }
+
+    /**
+     * A tail that starts at the log's head, once Redis is first reached: it reads the epoch (creating it
+     * when Redis has none) and the head, tells the listener {@link Listener#onEpoch}, and follows from
+     * there. Until then {@link #health} says unreachable, with a null epoch.
+     */
+    public static LogTail atHead(RedisConnections redis, SharedLog log, Listener listener, int batch, Duration maxBackoff) {
+        return new LogTail(redis, log, null, 0, listener, batch, maxBackoff, false);
+    }
+
+    private LogTail(RedisConnections redis, SharedLog log, String epoch, long after, Listener listener, int batch,
+            Duration maxBackoff, boolean epochGiven) {
+        if (epochGiven && epoch == null) {
+            throw new IllegalArgumentException("epoch: null (expected: the epoch to follow; atHead() finds it)");
+        }
         if (batch <= 0) {
             throw new IllegalArgumentException("batch: " + batch + " (expected: > 0)");
         }
@@ -140,6 +161,9 @@ public final class LogTail implements AutoCloseable {
             try {
                 if (connection == null) {
                     connection = redis.dedicated("tail", true);
+                    if (epoch == null) {
+                        startAtHead();
+                    }
                     check();
                 }
                 readOnce(connection);
@@ -154,7 +178,12 @@ public final class LogTail implements AutoCloseable {
                 }
                 failures++;
                 lastError = e.getMessage();
-                if (reachable || failures == 1) {
+                if (epoch == null && failures == 1) {
+                    // Never reached since start: the one loud line an operator needs.
+                    LOG.log(Level.ERROR, "the shared log at " + redis.describe() + " cannot be reached ("
+                            + e.getMessage() + "): this node answers 503 to publishes and subscriptions until it"
+                            + " can; retrying");
+                } else if (reachable || failures == 1) {
                     LOG.log(Level.WARNING, "the shared log at " + redis.describe() + " is unreachable ("
                             + e.getMessage() + "); retrying");
                 }
@@ -164,6 +193,21 @@ public final class LogTail implements AutoCloseable {
             }
         }
         disconnect();
+    }
+
+    /** The first connection of a tail made by {@link #atHead}: the epoch, and the head to follow from. */
+    private void startAtHead() {
+        log.open();
+        SharedLog.Position position = log.position(); // in the epoch the log adopted, whichever that is
+        String current = position.epoch();
+        long start = position.head();
+        LOG.log(Level.INFO, "following the shared log at " + redis.describe() + " in epoch " + current + " after "
+                + start);
+        last = start;
+        head = start;
+        lastFingerprint = 0;
+        epoch = current;
+        notify(() -> listener.onEpoch(current, start));
     }
 
     /** One read: the head (for the lag) and up to {@code batch} entries, waiting up to the block timeout. */
@@ -252,7 +296,7 @@ public final class LogTail implements AutoCloseable {
         last = 0;
         head = 0;
         lastFingerprint = 0;
-        notify(() -> listener.onEpoch(newEpoch));
+        notify(() -> listener.onEpoch(newEpoch, 0));
     }
 
     /** A listener that throws loses that call, never the tail. */

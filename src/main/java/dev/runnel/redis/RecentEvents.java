@@ -90,6 +90,11 @@ public final class RecentEvents {
         return out;
     }
 
+    /** The epoch the ring holds events of, or null before the first. */
+    public synchronized String epoch() {
+        return epoch;
+    }
+
     /** Sequence of the oldest held event; {@code head() + 1} when empty. */
     public synchronized long oldest() {
         return oldest;
@@ -97,6 +102,11 @@ public final class RecentEvents {
 
     public synchronized long head() {
         return head;
+    }
+
+    /** The frames' bytes held. */
+    public synchronized long bytes() {
+        return bytes;
     }
 
     public synchronized int size() {

@@ -1,8 +1,12 @@
 package dev.runnel.web;
 
+import dev.runnel.hub.EventLog;
 import dev.runnel.hub.Hub;
 import dev.runnel.hub.MemoryEventLog;
+import dev.runnel.hub.StateLimits;
 import dev.runnel.hub.TopicKinds;
+import dev.runnel.redis.SharedEventLog;
+import dev.runnel.redis.SharedLog;
 import dev.runnel.stream.StreamMetrics;
 import dev.runnel.stream.StreamRegistry;
 import dev.runnel.web.api.Server;
@@ -51,6 +55,7 @@ public final class Runnel implements Server, AutoCloseable {
     private final TokenVerifier tokens;
     private final byte[] demoSecret;
     private final Settings settings;
+    private final EventLog log;
     private final Hub hub;
     private final StreamRegistry streams = new StreamRegistry();
     private final StreamMetrics metrics = new StreamMetrics();
@@ -83,14 +88,24 @@ public final class Runnel implements Server, AutoCloseable {
         this.demoGate = new DemoGate(security.clients(), new RateLimiter(demos.rate(), demos.burst()),
                 new RateLimiter(demos.eventsPerMinute() / 60.0, Math.max(1, demos.eventsPerMinute())));
         warnOfPublishingWithoutCredential();
+        TopicKinds kinds = TopicKinds.of(config.stateTopics(), config.finiteTopics());
+        // The shared log checks its URL and prefix here, before any thread starts; it connects in start().
+        SharedEventLog shared = config.sharedLog() ? SharedEventLog.open(config.redisUrl(), config.redisPrefix(),
+                new SharedLog.Bounds(config.logSize(), config.logMaxBytes(), config.logMaxAge(),
+                        config.stateLimits().maxKeysPerTopic()), config.stateLimits().maxTopics(), nodeId()) : null;
 
         this.dispatch = loggingPool(config.dispatchThreads(), named("runnel-dispatch-", true, threads), "dispatcher");
-        // The fan-out has a thread of its own: it never waits in line behind the streams' drains.
-        this.fanOut = loggingPool(1, named("runnel-fanout", false, threads), "fan-out");
+        // The in-memory log's fan-out has a thread of its own: it never waits in line behind the streams'
+        // drains (the shared log's fan-out runs on its reader thread, runnel-redis-tail).
+        this.fanOut = shared != null ? null : loggingPool(1, named("runnel-fanout", false, threads), "fan-out");
         this.scheduler = new ScheduledThreadPoolExecutor(1, named("runnel-scheduler", false, threads));
         this.scheduler.setRemoveOnCancelPolicy(true);
-        this.hub = new Hub(new MemoryEventLog(config.logSize(), config.logMaxBytes(), config.logMaxAge().toMillis()),
-                TopicKinds.of(config.stateTopics(), config.finiteTopics()), fanOut, config.stateLimits());
+        this.log = shared != null ? shared : new MemoryEventLog(new MemoryEventLog.Bounds(config.logSize(),
+                config.logMaxBytes(), config.logMaxAge().toMillis()), config.stateLimits(), fanOut);
+        this.hub = new Hub(log, kinds, config.fanOut());
+        if (shared != null) {
+            LOG.log(Level.INFO, "Runnel shares its log through " + shared.describe());
+        }
 
         long heartbeatNanos = config.heartbeat().toNanos();
         long writeTimeoutNanos = config.writeTimeout().toNanos();
@@ -101,11 +116,28 @@ public final class Runnel implements Server, AutoCloseable {
             streams.sweepHeartbeats(heartbeatNanos);
             streams.sweepStalledAndDue(writeTimeoutNanos, this::jitteredRetryMillis);
         });
+        // A publish held back behind the fan-out is refused once it has waited its longest.
+        every(Math.max(10, Math.min(250, config.fanOut().maxLagMillis() / 4)), hub::expireHeldPublishes);
         every(5_000, () -> {
             tickets.sweep();
             publishRate.prune();
             demoGate.prune();
         });
+    }
+
+    /**
+     * This node's name in Redis ({@code CLIENT LIST} shows {@code runnel-<name>-tail}…): the host's name
+     * and a random suffix, since several nodes may run on one host.
+     */
+    private static String nodeId() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = "node";
+        }
+        String clean = host.replaceAll("[^A-Za-z0-9._-]", "-");
+        return (clean.length() > 40 ? clean.substring(0, 40) : clean) + "-" + MemoryEventLog.newEpoch().substring(0, 6);
     }
 
     /** A fixed pool whose threads are all started now, not on demand, and which logs a task that failed. */
@@ -298,6 +330,25 @@ public final class Runnel implements Server, AutoCloseable {
         return shuttingDown;
     }
 
+    /**
+     * Whether this node can serve publishes and subscriptions now: not shutting down, and its log
+     * reachable (with {@code runnel.redis.url}, Redis). What a readiness probe asks.
+     */
+    @Override
+    public boolean ready() {
+        return !shuttingDown && hub.available();
+    }
+
+    @Override
+    public StateLimits stateLimits() {
+        return config.stateLimits();
+    }
+
+    @Override
+    public boolean sharedLog() {
+        return log instanceof SharedEventLog;
+    }
+
     @Override
     public long uptimeMillis() {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
@@ -338,13 +389,16 @@ public final class Runnel implements Server, AutoCloseable {
             Thread.currentThread().interrupt();
         }
         streams.finishAll(this::jitteredRetryMillis, config.shutdownGrace().toMillis());
+        log.close(); // the shared log's reader and appender end here
         scheduler.shutdownNow();
-        fanOut.shutdown();
+        if (fanOut != null) {
+            fanOut.shutdown();
+        }
         dispatch.shutdown();
         // One deadline for the whole stop, not a wait per executor and per thread in turn.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         try {
-            if (!fanOut.awaitTermination(remaining(deadline), TimeUnit.NANOSECONDS)) {
+            if (fanOut != null && !fanOut.awaitTermination(remaining(deadline), TimeUnit.NANOSECONDS)) {
                 fanOut.shutdownNow();
             }
             if (!dispatch.awaitTermination(remaining(deadline), TimeUnit.NANOSECONDS)) {
@@ -357,7 +411,9 @@ public final class Runnel implements Server, AutoCloseable {
                 TimeUnit.NANOSECONDS.timedJoin(t, remaining(deadline));
             }
         } catch (InterruptedException e) {
-            fanOut.shutdownNow();
+            if (fanOut != null) {
+                fanOut.shutdownNow();
+            }
             dispatch.shutdownNow();
             Thread.currentThread().interrupt();
         }

@@ -1,5 +1,6 @@
 package dev.runnel.web;
 
+import dev.runnel.hub.FanOutLimits;
 import dev.runnel.hub.StateLimits;
 import java.time.Duration;
 import java.util.List;
@@ -28,13 +29,29 @@ public record RunnelConfig(
         Duration maxLifetime,
         long logMaxBytes,
         StateLimits stateLimits,
-        Duration pollMaxTimeout) {
+        Duration pollMaxTimeout,
+        String redisUrl,
+        String redisPrefix,
+        FanOutLimits fanOut) {
 
     /**
      * A quarter of the recommended 1 GiB heap: room for the log's worst case (10,000 events of the
      * largest size would be 640 MiB) is not there, room for 19,000 streams and their backlogs is.
      */
     static final long DEFAULT_LOG_MAX_BYTES = 256L * 1024 * 1024;
+
+    /**
+     * The fan-out lag's bounds, from the flat-out runs in BENCHMARKS.md (1,000 subscribers, four
+     * publishers as fast as answered): the fan-out handed out about 215,000 deliveries/s there while
+     * publishing, 215 events/s to each subscriber, and the path after the fan-out (queue, write, kernel,
+     * client) took up to about 260 ms at p99 when nothing queued before it (1,000 × 50 events/s). Half a
+     * second in the hub leaves the other half of the one-second p99 to that path. 1,000 events keeps
+     * what waits well inside the log (10,000 by default, so a client resuming from anywhere in the
+     * backlog still finds it) and, at 64 KiB at most each, within 64 MiB; the fan-out still always has
+     * work queued, so deliveries/s stay at its pace (5–9× nchan's in the same runs).
+     */
+    static final int DEFAULT_MAX_BACKLOG = 1_000;
+    static final Duration DEFAULT_MAX_LAG = Duration.ofMillis(500);
 
     public static RunnelConfig from(Settings s) {
         RunnelConfig c = new RunnelConfig(
@@ -57,7 +74,11 @@ public record RunnelConfig(
                 new StateLimits(s.integer("runnel.state.maxTopics", 100, 1, 1_000_000),
                         s.integer("runnel.state.maxKeysPerTopic", 1000, 1, 1_000_000),
                         s.duration("runnel.state.keyMaxAge", Duration.ofHours(24)).toMillis()),
-                s.duration("runnel.poll.maxTimeout", Duration.ofSeconds(60)));
+                s.duration("runnel.poll.maxTimeout", Duration.ofSeconds(60)),
+                blankToNull(s.string("runnel.redis.url", null)),
+                s.string("runnel.redis.prefix", "runnel"),
+                new FanOutLimits(s.integer("runnel.fanout.maxBacklog", DEFAULT_MAX_BACKLOG, 1, 10_000_000),
+                        positiveMillis("runnel.fanout.maxLag", s.duration("runnel.fanout.maxLag", DEFAULT_MAX_LAG))));
         c.check();
         return c;
     }
@@ -80,6 +101,20 @@ public record RunnelConfig(
         if (publishMaxBytes <= 0) {
             throw new IllegalArgumentException("runnel.publish.maxBytes: " + publishMaxBytes + " (expected: > 0)");
         }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
+    }
+
+    private static long positiveMillis(String key, Duration d) {
+        positive(key, d);
+        return d.toMillis();
+    }
+
+    /** Whether the log is shared through Redis ({@code runnel.redis.url} set). */
+    public boolean sharedLog() {
+        return redisUrl != null;
     }
 
     static void positive(String key, Duration d) {

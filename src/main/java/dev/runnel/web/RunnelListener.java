@@ -71,7 +71,9 @@ public final class RunnelListener implements ServletContextListener {
         context.setAttribute(Feeds.ATTRIBUTE, feeds);
         context.setAttribute(CHAT_ATTRIBUTE, chat);
         registerChat(context, runnel, chat);
-        LOG.log(Level.INFO, "Runnel started: epoch " + runnel.hub().epoch() + ", log " + config.logSize()
+        String epoch = runnel.hub().epoch();
+        LOG.log(Level.INFO, "Runnel started: epoch " + (epoch != null ? epoch : "(not yet read from the shared log)")
+                + ", log " + config.logSize()
                 + " events, " + config.dispatchThreads() + " dispatch threads");
     }
 

@@ -3,6 +3,7 @@ package dev.runnel.bench;
 import dev.runnel.hub.Hub;
 import dev.runnel.hub.MemoryEventLog;
 import dev.runnel.hub.Publication;
+import dev.runnel.hub.StateLimits;
 import dev.runnel.hub.TopicKinds;
 import dev.runnel.stream.SseStream;
 import dev.runnel.stream.StreamMetrics;
@@ -35,7 +36,8 @@ public final class FanOutProbe {
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 200;
         ArrayDeque<Runnable> fanOuts = new ArrayDeque<>();
         ArrayDeque<Runnable> drains = new ArrayDeque<>();
-        Hub hub = new Hub(new MemoryEventLog(1 << 20, 3_600_000), TopicKinds.allStreams(), fanOuts::add);
+        Hub hub = new Hub(new MemoryEventLog(MemoryEventLog.Bounds.of(1 << 20, 3_600_000), StateLimits.NONE, fanOuts::add),
+                TopicKinds.allStreams());
         StreamMetrics metrics = new StreamMetrics();
         StreamRegistry registry = new StreamRegistry();
         for (int i = 0; i < subscribers; i++) {

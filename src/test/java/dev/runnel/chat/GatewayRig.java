@@ -8,6 +8,7 @@ import com.google.gson.JsonParser;
 import dev.runnel.hub.Hub;
 import dev.runnel.hub.LoggedEvent;
 import dev.runnel.hub.MemoryEventLog;
+import dev.runnel.hub.StateLimits;
 import dev.runnel.hub.Opening;
 import dev.runnel.hub.Subscriber;
 import dev.runnel.hub.TopicKinds;
@@ -33,7 +34,8 @@ final class GatewayRig implements AutoCloseable {
 
     final ExecutorService dispatch = Executors.newSingleThreadExecutor();
     final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
-    final Hub hub = new Hub(new MemoryEventLog(10_000, 3_600_000), TopicKinds.of(List.of(), List.of("chat/")), dispatch);
+    final Hub hub = new Hub(new MemoryEventLog(MemoryEventLog.Bounds.of(10_000, 3_600_000), StateLimits.NONE, dispatch),
+            TopicKinds.of(List.of(), List.of("chat/")));
     final ChatGateway gateway;
 
     GatewayRig(java.util.function.Function<ScheduledExecutorService, ChatModel> model, ChatGateway.Limits limits,

@@ -17,8 +17,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** Replay and live meet without a gap or a duplicate, however busy the publishers are. */
+/** Replay and live meet without a gap or a duplicate, however busy the publishers are. On both logs. */
+@ParameterizedClass
+@EnumSource(HubRig.Log.class)
 class HandOverTest {
     private static final int PUBLISHERS = 3;
     private static final int EVENTS_PER_PUBLISHER = 3000;
@@ -32,12 +36,23 @@ class HandOverTest {
             RecordingSubscriber subscriber) {
     }
 
+    /** One accepted publish: its position and id, and its topic. */
+    private record Published(long sequence, String id, String topic, boolean accepted) {
+    }
+
+    private final HubRig.Log kind;
+
+    HandOverTest(HubRig.Log kind) {
+        this.kind = kind;
+    }
+
     @Test
     void subscribersJoiningWhilePublishersAreBusyGetEveryLaterEventExactlyOnceInOrder() throws Exception {
         ExecutorService dispatch = Executors.newFixedThreadPool(2, r -> new Thread(r, "test-dispatch"));
-        Hub hub = new Hub(new MemoryEventLog(100_000, 3_600_000, () -> 0L, "e1"), TopicKinds.allStreams(),
-                dispatch);
-        Queue<LoggedEvent> published = new ConcurrentLinkedQueue<>();
+        HubRig rig = HubRig.on(kind).capacity(100_000).executor(dispatch).start();
+        Hub hub = rig.hub;
+        String epoch = rig.epoch();
+        Queue<Published> published = new ConcurrentLinkedQueue<>();
         Queue<Joined> joined = new ConcurrentLinkedQueue<>();
         CountDownLatch start = new CountDownLatch(1);
         CountDownLatch publishersDone = new CountDownLatch(PUBLISHERS);
@@ -56,7 +71,8 @@ class HandOverTest {
                             assertTrue(everyJoinerJoinedMidway.await(30, TimeUnit.SECONDS));
                         }
                         String topic = List.of("a", "b", "c").get((n + publisher) % 3);
-                        published.add(hub.publish(Publication.of(topic, null, publisher + ":" + n)));
+                        Receipt r = HubRig.await(rig.submit(Publication.of(topic, null, publisher + ":" + n)));
+                        published.add(new Published(r.sequence(), r.id(), topic, r.isAccepted()));
                     }
                     publishersDone.countDown();
                     return null;
@@ -68,7 +84,7 @@ class HandOverTest {
                     start.await();
                     boolean midway = false;
                     for (int k = 0; (k < MAX_JOINS_PER_JOINER || !midway) && publishersDone.getCount() > 0; k++) {
-                        Joined now = join(hub, random, k);
+                        Joined now = join(hub, epoch, random, k);
                         joined.add(now);
                         if (!midway && now.head() > 0) {
                             midway = true; // the publishers wait at halfway, so the head is short of the end
@@ -82,14 +98,16 @@ class HandOverTest {
             for (Future<?> f : running) {
                 f.get(60, TimeUnit.SECONDS);
             }
+            rig.settle();
         } finally {
             actors.shutdownNow();
+            rig.close();
+            dispatch.shutdown();
         }
-        dispatch.shutdown();
-        assertTrue(dispatch.awaitTermination(60, TimeUnit.SECONDS), "fan-out did not finish");
 
-        List<LoggedEvent> log = new ArrayList<>(published);
-        log.sort(Comparator.comparingLong(LoggedEvent::sequence));
+        List<Published> log = new ArrayList<>(published);
+        log.sort(Comparator.comparingLong(Published::sequence));
+        assertTrue(log.stream().allMatch(Published::accepted), "every publish was accepted");
         assertEquals(PUBLISHERS * EVENTS_PER_PUBLISHER, log.size());
         int total = log.size();
         long joinedMidway = joined.stream().filter(j -> j.head() > 0 && j.head() < total).count();
@@ -100,15 +118,15 @@ class HandOverTest {
             long after = j.pinned() ? sequenceOf(opening.pinId()) : j.cursor();
             List<String> expected = log.stream()
                     .filter(e -> e.sequence() > after && j.topics().contains(e.topic()))
-                    .map(LoggedEvent::id)
+                    .map(Published::id)
                     .toList();
             assertContiguous(expected, j.subscriber().receivedIds(),
-                    "subscription to " + j.topics() + " after e1-" + after);
+                    "subscription to " + j.topics() + " after " + epoch + "-" + after);
         }
     }
 
     /** Subscribes at a recent cursor, at the head, or (every fifth time) without a cursor. */
-    private static Joined join(Hub hub, Random random, int k) {
+    private static Joined join(Hub hub, String epoch, Random random, int k) {
         List<String> topics = TOPIC_CHOICES.get(k % TOPIC_CHOICES.size());
         RecordingSubscriber subscriber = new RecordingSubscriber();
         long head = sequenceOf(hub.headId());
@@ -117,7 +135,7 @@ class HandOverTest {
             return new Joined(topics, head, -1, true, subscriber);
         }
         long cursor = Math.max(0, head - random.nextInt(200));
-        hub.subscribe(topics, "e1-" + cursor, subscriber);
+        hub.subscribe(topics, epoch + "-" + cursor, subscriber);
         return new Joined(topics, head, cursor, false, subscriber);
     }
 

@@ -13,49 +13,75 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
+/** The order of the log, and how the fan-out hands it on. On both logs. */
+@ParameterizedClass
+@EnumSource(HubRig.Log.class)
 class HubOrderingTest {
     private static final TopicKinds KINDS = TopicKinds.of(List.of("prices"), List.of("tasks/"));
 
-    private final ManualExecutor fanOut = new ManualExecutor();
-    private final Hub hub = new Hub(new MemoryEventLog(1000, 3_600_000, () -> 0L, "e1"), KINDS, fanOut);
+    private final HubRig.Log kind;
+    private final HubRig rig;
+    private final Hub hub;
+
+    HubOrderingTest(HubRig.Log kind) {
+        this.kind = kind;
+        rig = HubRig.on(kind).kinds(KINDS).start();
+        hub = rig.hub;
+    }
+
+    @AfterEach
+    void close() {
+        rig.close();
+    }
 
     @Test
     void idsAreEpochDashSequenceCountingFromOneInPublishOrder() {
-        assertEquals("e1", hub.epoch());
-        assertEquals("e1-0", hub.headId());
-        LoggedEvent first = hub.publish(Publication.of("news", null, "a"));
-        LoggedEvent second = hub.publish(Publication.of("prices", "quote", "b"));
-        LoggedEvent third = hub.publish(Publication.of("tasks/7", null, "c"));
+        if (kind == HubRig.Log.MEMORY) {
+            assertEquals("e1", hub.epoch());
+        }
+        assertEquals(id(0), hub.headId());
+        Receipt first = rig.publish(Publication.of("news", null, "a"));
+        Receipt second = rig.publish(Publication.of("prices", "quote", "b"));
+        Receipt third = rig.publish(Publication.of("tasks/7", null, "c"));
 
-        assertEquals(List.of("e1-1", "e1-2", "e1-3"), List.of(first.id(), second.id(), third.id()));
+        assertEquals(List.of(id(1), id(2), id(3)), List.of(first.id(), second.id(), third.id()));
         assertEquals(List.of(1L, 2L, 3L), List.of(first.sequence(), second.sequence(), third.sequence()));
-        assertEquals("e1-3", hub.headId());
+        assertEquals(id(3), hub.headId());
         assertEquals(3, hub.eventsPublished());
-        assertEquals(3, hub.logSize());
+        if (kind == HubRig.Log.MEMORY) {
+            assertEquals(3, hub.logFigures().events());
+        }
     }
 
     @Test
     void frameIsEncodedOnceWithTheLogId() {
-        LoggedEvent event = hub.publish(Publication.of("news", "headline", "hello"));
+        RecordingSubscriber subscriber = rig.subscribe(null, "news");
+        rig.publish(Publication.of("news", "headline", "hello"));
 
-        assertEquals("event: headline\nid: e1-1\ndata: hello\n\n", new String(event.frame(), UTF_8));
+        assertEquals("event: headline\nid: " + id(1) + "\ndata: hello\n\n",
+                new String(subscriber.live().get(0).frame(), UTF_8));
     }
 
     @Test
     void fanOutWaitsForTheExecutorAndDeliversInLogOrder() {
+        rig.memoryOnly("the in-memory log's fan-out runs when the test says");
+        ManualExecutor fanOut = rig.fanOut;
         RecordingSubscriber subscriber = new RecordingSubscriber();
         hub.subscribe(List.of("news"), null, subscriber);
 
-        hub.publish(Publication.of("news", null, "1"));
-        hub.publish(Publication.of("news", null, "2"));
-        hub.publish(Publication.of("news", null, "3"));
+        rig.publishUnsettled(Publication.of("news", null, "1"));
+        rig.publishUnsettled(Publication.of("news", null, "2"));
+        rig.publishUnsettled(Publication.of("news", null, "3"));
 
         assertEquals(List.of(), subscriber.liveIds(), "nothing is delivered on the publishing thread");
         assertEquals(1, fanOut.pending(), "one fan-out task serves a burst");
         fanOut.runAll();
-        assertEquals(List.of("e1-1", "e1-2", "e1-3"), subscriber.liveIds());
+        assertEquals(List.of(id(1), id(2), id(3)), subscriber.liveIds());
         assertEquals(0, fanOut.pending());
     }
 
@@ -67,21 +93,21 @@ class HubOrderingTest {
         hub.subscribe(List.of("b"), null, onlyB);
 
         for (int i = 0; i < 5; i++) {
-            hub.publish(Publication.of("a", null, "a" + i));
-            hub.publish(Publication.of("b", null, "b" + i));
-            hub.publish(Publication.of("c", null, "c" + i));
+            rig.submit(Publication.of("a", null, "a" + i));
+            rig.submit(Publication.of("b", null, "b" + i));
+            rig.submit(Publication.of("c", null, "c" + i));
             if (i == 2) {
-                fanOut.runAll(); // a fan-out in the middle of the burst changes nothing about the order
+                rig.settle(); // a fan-out in the middle of the burst changes nothing about the order
             }
         }
-        fanOut.runAll();
+        rig.settle();
 
         List<String> expectedBoth = new ArrayList<>();
         List<String> expectedB = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            expectedBoth.add("e1-" + (3 * i + 1));
-            expectedBoth.add("e1-" + (3 * i + 2));
-            expectedB.add("e1-" + (3 * i + 2));
+            expectedBoth.add(id(3 * i + 1));
+            expectedBoth.add(id(3 * i + 2));
+            expectedB.add(id(3 * i + 2));
         }
         assertEquals(expectedBoth, both.liveIds());
         assertEquals(expectedB, onlyB.liveIds());
@@ -91,11 +117,10 @@ class HubOrderingTest {
     void duplicateTopicNamesInOneSubscriptionDeliverEachEventOnce() {
         RecordingSubscriber subscriber = new RecordingSubscriber();
         Subscription subscription = hub.subscribe(List.of("news", "news"), null, subscriber);
-        hub.publish(Publication.of("news", null, "x"));
-        fanOut.runAll();
+        rig.publish(Publication.of("news", null, "x"));
 
         assertEquals(List.of("news"), subscription.topics());
-        assertEquals(List.of("e1-1"), subscriber.liveIds());
+        assertEquals(List.of(id(1)), subscriber.liveIds());
     }
 
     @Test
@@ -121,11 +146,10 @@ class HubOrderingTest {
         });
         hub.subscribe(List.of("news"), null, healthy);
 
-        hub.publish(Publication.of("news", null, "1"));
-        hub.publish(Publication.of("news", null, "2"));
-        fanOut.runAll();
+        rig.submit(Publication.of("news", null, "1"));
+        rig.publish(Publication.of("news", null, "2"));
 
-        assertEquals(List.of("e1-1", "e1-2"), healthy.liveIds());
+        assertEquals(List.of(id(1), id(2)), healthy.liveIds());
     }
 
     @Test
@@ -140,12 +164,10 @@ class HubOrderingTest {
         hub.subscribe(List.of("news"), null, broken);
         hub.subscribe(List.of("news"), null, healthy);
 
-        hub.publish(Publication.of("news", null, "1"));
-        fanOut.runAll();
-        hub.publish(Publication.of("news", null, "2"));
-        fanOut.runAll();
+        rig.publish(Publication.of("news", null, "1"));
+        rig.publish(Publication.of("news", null, "2"));
 
-        assertEquals(List.of("e1-1", "e1-2"), healthy.liveIds(), "the fan-out was scheduled again");
+        assertEquals(List.of(id(1), id(2)), healthy.liveIds(), "the fan-out was scheduled again");
         assertEquals(1, broken.closes().size(), "dropped and told to close, so its client resumes from the log");
         assertTrue(broken.closes().get(0).contains("StackOverflowError"), broken.closes().get(0));
         assertEquals(1, hub.subscriptionCount());
@@ -154,10 +176,11 @@ class HubOrderingTest {
 
     @Test
     void multiThreadedExecutorStillDeliversInLogOrderOneOfferAtATime() throws Exception {
+        rig.memoryOnly("about the in-memory log's executor");
         AtomicInteger threadCount = new AtomicInteger();
         ThreadFactory named = r -> new Thread(r, "test-dispatch-" + threadCount.incrementAndGet());
         ExecutorService dispatch = Executors.newFixedThreadPool(4, named);
-        Hub threaded = new Hub(new MemoryEventLog(50_000, 3_600_000, () -> 0L, "e2"), KINDS, dispatch);
+        Hub threaded = HubRig.on(HubRig.Log.MEMORY).kinds(KINDS).capacity(50_000).executor(dispatch).start().hub;
         RecordingSubscriber both = new RecordingSubscriber();
         RecordingSubscriber onlyA = new RecordingSubscriber();
         threaded.subscribe(List.of("a", "b"), null, both);
@@ -187,9 +210,13 @@ class HubOrderingTest {
                 "offers ran outside the executor: " + both.offerThreads());
     }
 
+    private String id(long sequence) {
+        return rig.id(sequence);
+    }
+
     private static Void publishMany(Hub hub, String topic, int count) {
         for (int i = 0; i < count; i++) {
-            hub.publish(Publication.of(topic, null, topic + i));
+            hub.publish(Publication.of(topic, null, topic + i)).toCompletableFuture().join();
         }
         return null;
     }

@@ -54,7 +54,7 @@ class TopicNamesTest {
 
     @Test
     void hubRefusesToSubscribeToAnInvalidTopic() {
-        Hub hub = new Hub(new MemoryEventLog(10, 1000, () -> 0L, "e1"), TopicKinds.allStreams(), Runnable::run);
+        Hub hub = HubRig.on(HubRig.Log.MEMORY).capacity(10).start().hub;
         RecordingSubscriber subscriber = new RecordingSubscriber();
         assertThrows(IllegalArgumentException.class, () -> hub.subscribe(List.of("ok", "a/../b"), null, subscriber));
         assertThrows(IllegalArgumentException.class, () -> hub.subscribe(List.of(), null, subscriber));

@@ -29,7 +29,7 @@ final class TailRecorder implements LogTail.Listener {
     }
 
     @Override
-    public void onEpoch(String epoch) {
+    public void onEpoch(String epoch, long after) {
         seen.add(new Epoch(epoch));
     }
 

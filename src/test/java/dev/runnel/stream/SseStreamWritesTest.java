@@ -243,8 +243,8 @@ class SseStreamWritesTest {
         rig.out.writePossible();
         rig.out.takeOps();
 
-        LoggedEvent progress = rig.hub.publish(Publication.of("tasks/1", "progress", "50"));
-        LoggedEvent done = rig.hub.publish(Publication.of("tasks/1", "done", "100").asLast());
+        LoggedEvent progress = rig.publish(Publication.of("tasks/1", "progress", "50"));
+        LoggedEvent done = rig.publish(Publication.of("tasks/1", "done", "100").asLast());
         rig.executor.runAll();
 
         assertEquals(List.of(Op.write(wire(progress, done)), Op.FLUSH), rig.out.takeOps());
@@ -256,8 +256,8 @@ class SseStreamWritesTest {
 
     @Test
     void subscribingToAnEndedTopicSendsItsHistoryAndCompletes() {
-        LoggedEvent progress = rig.hub.publish(Publication.of("tasks/1", "progress", "50"));
-        LoggedEvent done = rig.hub.publish(Publication.of("tasks/1", "done", "100").asLast());
+        LoggedEvent progress = rig.publish(Publication.of("tasks/1", "progress", "50"));
+        LoggedEvent done = rig.publish(Publication.of("tasks/1", "done", "100").asLast());
         SseStream stream = rig.open(10_000, null, "tasks/1");
         assertEquals(0, rig.out.completions());
 

@@ -4,14 +4,17 @@ import dev.runnel.hub.Hub;
 import dev.runnel.hub.LoggedEvent;
 import dev.runnel.hub.MemoryEventLog;
 import dev.runnel.hub.Publication;
+import dev.runnel.hub.Receipt;
+import dev.runnel.hub.StateLimits;
 import dev.runnel.hub.TopicKinds;
 import dev.runnel.testing.ManualExecutor;
 import java.io.ByteArrayOutputStream;
 import java.util.List;
 
 /**
- * One stream's surroundings, all driven by the test: a hub whose fan-out and the stream's drains
- * run on one {@link ManualExecutor}, a registry, metrics and a {@link FakeOutput} whose
+ * One stream's surroundings, all driven by the test: a hub on the in-memory log, whose fan-out runs
+ * within {@link #publish} (so an event published is offered to the streams at once), the streams'
+ * drains on a {@link ManualExecutor} the test runs, a registry, metrics and a {@link FakeOutput} whose
  * {@code complete()} stands for the response's.
  *
  * <p>Topics: {@code prices…} are state topics, {@code tasks/…} finite, the rest stream topics.
@@ -21,8 +24,10 @@ final class StreamRig {
     static final byte[] RETRY = ControlFrames.retry(1500);
 
     final ManualExecutor executor = new ManualExecutor();
-    final MemoryEventLog log = new MemoryEventLog(10_000, 3_600_000, () -> 0L, "e1");
-    final Hub hub = new Hub(log, KINDS, executor);
+    final ManualExecutor fanOut = new ManualExecutor();
+    final MemoryEventLog log = new MemoryEventLog(MemoryEventLog.Bounds.of(10_000, 3_600_000), StateLimits.NONE, fanOut,
+            () -> 0L, "e1");
+    final Hub hub = new Hub(log, KINDS);
     final StreamRegistry registry = new StreamRegistry();
     final StreamMetrics metrics = new StreamMetrics();
     final FakeOutput out = new FakeOutput();
@@ -58,11 +63,21 @@ final class StreamRig {
     }
 
     LoggedEvent publish(String topic, String data) {
-        return hub.publish(Publication.of(topic, null, data));
+        return publish(Publication.of(topic, null, data));
     }
 
     LoggedEvent quote(String symbol, String price) {
-        return hub.publish(new Publication("prices", "quote", symbol + " " + price, symbol, false));
+        return publish(new Publication("prices", "quote", symbol + " " + price, symbol, false));
+    }
+
+    /** Publishes and runs the fan-out: the event is offered to its streams; returns it as logged. */
+    LoggedEvent publish(Publication p) {
+        Receipt receipt = hub.publish(p).toCompletableFuture().join();
+        if (!receipt.isAccepted()) {
+            throw new AssertionError("refused: " + receipt);
+        }
+        fanOut.runAll();
+        return log.recent(receipt.sequence() - 1, receipt.sequence(), topic -> true).get(0);
     }
 
     /** Frames ({@code byte[]} or {@link LoggedEvent}) joined as they would be on the wire. */

@@ -73,6 +73,36 @@ public final class RedisServer implements AutoCloseable {
         Prerequisites.require(unavailableReason());
     }
 
+    private static RedisServer shared;
+
+    /**
+     * One server for every test of this JVM that only needs a Redis to talk to (each under a prefix of
+     * its own, so that they never see each other's keys): started on first use, killed when the JVM
+     * exits. Tests that stop, kill or flush Redis start their own.
+     */
+    public static synchronized RedisServer shared() throws IOException {
+        assumeAvailable();
+        if (shared == null || !shared.isRunning()) {
+            RedisServer server = start(Persistence.NONE);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    server.close();
+                } catch (IOException | InterruptedException e) {
+                    // the JVM is exiting; the temporary folder is the machine's to clean
+                }
+            }, "stop-shared-redis"));
+            shared = server;
+        }
+        return shared;
+    }
+
+    private static final java.util.concurrent.atomic.AtomicInteger PREFIXES = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** A key prefix no other user of {@link #shared} has: {@code t<pid>-<n>}. */
+    public static String freshPrefix() {
+        return "t" + ProcessHandle.current().pid() + "-" + PREFIXES.incrementAndGet();
+    }
+
     /** Starts a server; see {@link #assumeAvailable} for a machine without one. */
     public static RedisServer start(Persistence persistence) throws IOException {
         assumeAvailable();

@@ -1,5 +1,7 @@
 package dev.runnel.testing;
 
+import dev.runnel.hub.Publication;
+import dev.runnel.hub.Receipt;
 import dev.runnel.web.Runnel;
 import dev.runnel.web.RunnelListener;
 import com.google.gson.JsonObject;
@@ -206,14 +208,48 @@ public final class TestServer implements AutoCloseable {
         return new RunnelClient(client, uri("/"));
     }
 
-    /** Publishes through {@code POST /publish}, asserts 200, returns the assigned id. */
+    /** Publishes through {@code POST /publish}, asserts 200, {@link #settle}s, returns the assigned id. */
     public String publish(String topic, String event, String data) throws Exception {
-        return api().publish(topic, event, data);
+        String id = api().publish(topic, event, data);
+        settle();
+        return id;
+    }
+
+    /**
+     * Waits until the fan-out has handed on everything accepted so far. The answer to a publish comes
+     * once the event is in the log; the fan-out hands it to the streams a moment later. The helpers
+     * here wait for that too, so that a test which subscribes after publishing knows that its
+     * subscription joins after the event (it is replayed or part of the snapshot, never live).
+     */
+    public void settle() {
+        try {
+            if (!runnel().hub().awaitFanOut(30_000)) {
+                throw new AssertionError("the fan-out did not catch up within 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     /** Publishes in-process through the hub (no HTTP credential needed); returns the assigned id. */
     public String publishDirect(String topic, String event, String data) {
-        return runnel().hub().publish(dev.runnel.hub.Publication.of(topic, event, data)).id();
+        return publishDirect(Publication.of(topic, event, data));
+    }
+
+    /** Publishes in-process, waits for the hub's receipt (asserting it accepted) and {@link #settle}s; returns the id. */
+    public String publishDirect(Publication publication) {
+        Receipt receipt;
+        try {
+            receipt = runnel().hub().publish(publication).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("no receipt for " + publication + " within 30 s", e);
+        }
+        if (!receipt.isAccepted()) {
+            throw new AssertionError("the hub refused " + publication + ": " + receipt);
+        }
+        settle();
+        return receipt.id();
     }
 
     /** {@code GET /stats} as JSON. */

@@ -41,6 +41,25 @@ class PublishEndpointTest {
     }
 
     @Test
+    void aPublishRepeatedWithItsIdempotencyKeyAnswersTheFirstIdAndIsLoggedOnce() throws Exception {
+        try (TestServer server = TestServer.start(); EventRecorder stream = server.subscribe("news")) {
+            stream.connected();
+            String body = "{\"topic\":\"news\",\"data\":\"once\"}";
+            ContentResponse first = server.postJson("/publish", body, "Idempotency-Key", "order-17");
+            ContentResponse retried = server.postJson("/publish", body, "Idempotency-Key", "order-17");
+            ContentResponse other = server.postJson("/publish", body, "Idempotency-Key", "order-18");
+
+            assertEquals(200, retried.getStatus(), retried.getContentAsString());
+            String id = json(first).get("id").getAsString();
+            assertEquals(id, json(retried).get("id").getAsString());
+            assertEquals(id, stream.next().id());
+            assertEquals(json(other).get("id").getAsString(), stream.next().id(), "the retry was not logged");
+            stream.assertNoMoreEvents(Duration.ofMillis(200));
+            assertError(server.postJson("/publish", body, "Idempotency-Key", "has space"), 400, "Idempotency-Key");
+        }
+    }
+
+    @Test
     void jsonDataThatIsNotAStringGoesOutCompactly() throws Exception {
         try (TestServer server = TestServer.start(); EventRecorder stream = server.subscribe("news")) {
             stream.connected();

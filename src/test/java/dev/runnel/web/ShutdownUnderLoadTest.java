@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.runnel.hub.Hub;
 import dev.runnel.hub.Publication;
+import dev.runnel.hub.Receipt;
 import dev.runnel.protocol.SseEvent;
 import dev.runnel.testing.Eventually;
 import dev.runnel.testing.RawHttp;
@@ -53,14 +54,16 @@ class ShutdownUnderLoadTest {
             AtomicInteger published = new AtomicInteger();
             CountDownLatch publishing = new CountDownLatch(100);
             CompletableFuture<Void> publisher = CompletableFuture.runAsync(() -> {
-                try {
-                    for (;;) {
-                        hub.publish(Publication.of("load", null, String.valueOf(published.get())));
+                for (;;) {
+                    Receipt receipt = hub.publish(Publication.of("load", null, String.valueOf(published.get())))
+                            .toCompletableFuture().join();
+                    if (receipt.status() == Receipt.Status.CLOSED) {
+                        return; // the hub refuses events once shutdown began: the publisher's signal to stop
+                    }
+                    if (receipt.isAccepted()) { // else held back beyond the fan-out's bound: publish it again
                         published.incrementAndGet();
                         publishing.countDown();
                     }
-                } catch (IllegalStateException shutDown) {
-                    // The hub refuses events once shutdown began: the publisher's signal to stop.
                 }
             });
             assertTrue(publishing.await(10, TimeUnit.SECONDS));

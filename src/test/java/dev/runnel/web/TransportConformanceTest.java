@@ -140,7 +140,7 @@ class TransportConformanceTest {
         String cursor;
         try (Feed feed = transport.open(server, List.of(run), null).awaitJoined()) {
             publish(run, "progress", "50");
-            String last = server.runnel().hub().publish(Publication.of(run, "done", "100").asLast()).id();
+            String last = server.publishDirect(Publication.of(run, "done", "100").asLast());
             assertEquals(List.of("50", "100"), data(feed.next(2)));
             assertNull(feed.nextOrEnd(Feed.TIMEOUT), "the feed ends after the final event");
             cursor = feed.cursor();

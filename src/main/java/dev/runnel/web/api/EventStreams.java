@@ -1,5 +1,6 @@
 package dev.runnel.web.api;
 
+import dev.runnel.hub.LogUnavailableException;
 import dev.runnel.hub.LoggedEvent;
 import dev.runnel.stream.ControlFrames;
 import dev.runnel.stream.EventStream;
@@ -64,14 +65,16 @@ public final class EventStreams {
         }
         try {
             stream.subscribe(server.hub(), topics, lastEventId);
-        } catch (IllegalStateException shutDown) {
-            // The hub closed after the caller's shutdown check. Unless the headers already left (a
-            // view flushes them), nothing was written yet: answer what that check would have answered.
+        } catch (IllegalStateException | LogUnavailableException refused) {
+            // The hub closed after the caller's checks, or its log could not be read. Unless the
+            // headers already left (a view flushes them), nothing was written yet: answer what those
+            // checks would have answered.
             if (!resp.isCommitted()) {
                 resp.reset();
-                ApiServlet.send(resp, EventsServlet.shuttingDown());
+                ApiServlet.send(resp, refused instanceof LogUnavailableException
+                        ? Refusals.logUnavailable(refused.getMessage()) : EventsServlet.shuttingDown());
             }
-            stream.close("the server is shutting down");
+            stream.close(refused.getMessage());
         }
         return stream;
     }

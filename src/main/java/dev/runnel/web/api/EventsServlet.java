@@ -1,5 +1,6 @@
 package dev.runnel.web.api;
 
+import dev.runnel.hub.LogUnavailableException;
 import dev.runnel.web.auth.Grants;
 import dev.runnel.web.http.ApiServlet;
 import dev.runnel.web.http.HttpError;
@@ -19,7 +20,8 @@ import java.util.List;
  *
  * <p>Before a stream opens: the limits ({@link StreamLimits}: 429 per client address, as
  * {@code ClientAddress} tells it, 503 in all), then authorization for private topics
- * ({@link Access#subscriber}: 401, 403). {@code HEAD} runs the same checks without taking anything
+ * ({@link Access#subscriber}: 401, 403). While the log cannot be reached (a shared log's Redis), 503
+ * with {@code Retry-After}. {@code HEAD} runs the same checks without taking anything
  * (no permit, no ticket used, no subscription) and answers the status and headers alone. A stream opened with a
  * token ends when the token expires, and any stream after {@code runnel.stream.maxLifetime}
  * (jittered); the registry's sweep finishes it with a final {@code retry:} and the client resumes
@@ -40,8 +42,11 @@ public final class EventsServlet extends ApiServlet {
 
     @Override
     protected void handle(String method, HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        if (server.isShuttingDown()) {
+        if (server.isShuttingDown() || server.hub().isClosed()) {
             throw shuttingDown();
+        }
+        if (!server.hub().available()) {
+            throw Refusals.logUnavailable("this node cannot reach its log now; reconnect in a few seconds");
         }
         requireEventStream(req);
         checkParameters(req);
@@ -53,7 +58,7 @@ public final class EventsServlet extends ApiServlet {
         boolean handedOver = false;
         try {
             Grants grants = head ? server.access().checkSubscriber(req, topics) : server.access().subscriber(req, topics);
-            if (server.hub().isFinished(topics, lastEventId)) {
+            if (finished(server, topics, lastEventId)) {
                 // WHATWG: a 204 tells EventSource to stop reconnecting; the client has the whole finite topic.
                 resp.setStatus(HttpServletResponse.SC_NO_CONTENT);
                 return;
@@ -71,9 +76,17 @@ public final class EventsServlet extends ApiServlet {
         }
     }
 
+    /** Whether the client has all of its finite topics ({@link dev.runnel.hub.Hub#isFinished}); may read a shared log. */
+    public static boolean finished(Server server, List<String> topics, String lastEventId) {
+        try {
+            return server.hub().isFinished(topics, lastEventId);
+        } catch (LogUnavailableException e) {
+            throw Refusals.logUnavailable(e.getMessage());
+        }
+    }
+
     static HttpError shuttingDown() {
-        return new HttpError(503, "shutting-down", "the server is shutting down; reconnect in a few seconds")
-                .withHeader("Retry-After", "5");
+        return Refusals.shuttingDown("the server is shutting down; reconnect in a few seconds");
     }
 
     private List<String> topics(HttpServletRequest req) {

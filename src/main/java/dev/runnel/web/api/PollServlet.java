@@ -4,6 +4,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 import dev.runnel.hub.EventEncoding;
 import dev.runnel.hub.Hub;
+import dev.runnel.hub.LogUnavailableException;
 import dev.runnel.hub.LoggedEvent;
 import dev.runnel.hub.Waiters;
 import dev.runnel.web.http.ApiServlet;
@@ -81,8 +82,11 @@ public final class PollServlet extends ApiServlet {
             write(resp, answer);
             return;
         }
-        if (server.isShuttingDown()) {
+        if (server.isShuttingDown() || server.hub().isClosed()) {
             throw EventsServlet.shuttingDown();
+        }
+        if (!server.hub().available()) {
+            throw Refusals.logUnavailable("this node cannot reach its log now; poll again in a few seconds");
         }
         checkParameters(req);
         String[] values = req.getParameterValues("topic");
@@ -105,11 +109,16 @@ public final class PollServlet extends ApiServlet {
         try {
             server.access().subscriber(req, topics);
             Hub hub = server.hub();
-            if (hub.isFinished(topics, cursor)) {
+            if (EventsServlet.finished(server, topics, cursor)) {
                 write(resp, encode(new Hub.Read(null, null, List.of(), cursor, true, false)));
                 return;
             }
-            Hub.Read read = hub.read(topics, cursor, server.queueBytes());
+            Hub.Read read;
+            try {
+                read = hub.read(topics, cursor, server.queueBytes());
+            } catch (LogUnavailableException e) {
+                throw Refusals.logUnavailable(e.getMessage());
+            }
             if (answersNow(read) || timeout == 0) {
                 write(resp, encode(read));
                 return;
@@ -154,7 +163,12 @@ public final class PollServlet extends ApiServlet {
                     TimeUnit.MILLISECONDS);
             // An event appended before the wait began and after the first read is in the log now; one
             // appended later is handed on after the waiter was registered, and wakes it.
-            Hub.Read again = server.hub().read(topics, cursor, server.queueBytes());
+            Hub.Read again;
+            try {
+                again = server.hub().read(topics, cursor, server.queueBytes());
+            } catch (LogUnavailableException e) {
+                return; // the log went away meanwhile: the timer answers, with the cursor as it was
+            }
             if (answersNow(again)) {
                 answer();
             }
@@ -169,6 +183,9 @@ public final class PollServlet extends ApiServlet {
             byte[] body;
             try {
                 body = encode(server.hub().read(topics, cursor, server.queueBytes()));
+            } catch (LogUnavailableException e) {
+                // The shared log went away while the poll waited: nothing new, ask again with the same cursor.
+                body = encode(new Hub.Read(null, null, List.of(), cursor, false, false));
             } catch (RuntimeException e) {
                 LOG.log(Level.ERROR, "poll: reading the log failed", e);
                 body = null;

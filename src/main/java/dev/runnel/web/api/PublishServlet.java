@@ -2,10 +2,8 @@ package dev.runnel.web.api;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import dev.runnel.hub.LoggedEvent;
 import dev.runnel.hub.Publication;
-import dev.runnel.hub.StateLimitException;
-import dev.runnel.hub.TopicEndedException;
+import dev.runnel.hub.Receipt;
 import dev.runnel.web.auth.Access;
 import dev.runnel.web.http.ApiServlet;
 import dev.runnel.web.http.HttpError;
@@ -15,10 +13,16 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.regex.Pattern;
 
 /**
  * {@code POST /publish}: a JSON body {@code {"topic","event","data","key","final"}} or the same as
- * form fields (so {@code curl -d topic=news -d data=hi} works). Answers {@code 200 {"id": "…"}}.
+ * form fields (so {@code curl -d topic=news -d data=hi} works). Answers {@code 200 {"id": "…"}} once
+ * the event is in the log, asynchronously: no container thread waits on the log (a shared log's round
+ * trip, or the fan-out making room when it is behind its bound). A refusal is answered as
+ * {@link Refusals} says: {@code 409} for an ended topic or the state limits, {@code 503} with
+ * {@code Retry-After} when the fan-out stays behind, the log cannot be reached, or the server stops.
  *
  * <p>Authorization ({@link Access#publisher}): {@code Authorization: Bearer} with the shared
  * {@code runnel.publish.secret} or a signed token whose {@code pub} claim grants the topic (else
@@ -31,6 +35,7 @@ import java.util.Set;
 public final class PublishServlet extends ApiServlet {
     private static final long serialVersionUID = 1L;
     private static final Set<String> FIELDS = Set.of("topic", "event", "data", "key", "final");
+    private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,200}");
 
     private final transient Server server;
 
@@ -49,24 +54,42 @@ public final class PublishServlet extends ApiServlet {
             throw new HttpError(403, "forbidden", "the token does not grant publishing to \"" + publication.topic()
                     + "\" (claim pub: " + publisher.grants().publish() + ")");
         }
-        LoggedEvent event;
+        String idempotencyKey = idempotencyKey(req, publisher);
+        CompletionStage<Receipt> receipt;
         try {
-            event = server.hub().publish(publication);
+            receipt = server.hub().publish(publication, idempotencyKey);
         } catch (IllegalArgumentException e) {
             throw HttpError.badRequest(e.getMessage());
-        } catch (TopicEndedException e) {
-            throw new HttpError(409, "topic-ended", e.getMessage());
-        } catch (StateLimitException e) {
-            // 409, not 429: the topic's state is in the way, not this client's pace; a retry cannot
-            // succeed until keys age out, and the publisher resolves it by reusing its keys.
-            throw new HttpError(409, "state-limit", e.getMessage() + " (" + (e.limit() == StateLimitException.Limit.TOPICS
-                    ? "runnel.state.maxTopics" : "runnel.state.maxKeysPerTopic")
-                    + "; keys not published for runnel.state.keyMaxAge are forgotten)");
-        } catch (IllegalStateException e) {
-            throw new HttpError(503, "shutting-down", e.getMessage()).withHeader("Retry-After", "5");
+        }
+        // No container thread waits for the log: a shared log answers after its round trip, and a
+        // publish held back behind the fan-out later still.
+        answerWhenDone(req, resp, receipt, PublishServlet::answer);
+    }
+
+    /**
+     * The {@code Idempotency-Key} header, scoped to the publishing credential (two publishers' keys
+     * never meet), or null. A publish repeated with the same key while its event is in the log answers
+     * that event's id and logs nothing: a retry after a timeout cannot publish twice.
+     */
+    private static String idempotencyKey(HttpServletRequest req, Access.Publisher publisher) {
+        String key = req.getHeader("Idempotency-Key");
+        if (key == null) {
+            return null;
+        }
+        if (!IDEMPOTENCY_KEY.matcher(key).matches()) {
+            throw HttpError.badRequest("Idempotency-Key: " + key.length() + " characters (expected: 1 to 200"
+                    + " printable ASCII characters, no space)");
+        }
+        return publisher.key() + " " + key;
+    }
+
+    /** 200 with the id once the event is in the log; a refusal as {@link Refusals} says. */
+    private static void answer(HttpServletResponse resp, Receipt receipt) throws IOException {
+        if (!receipt.isAccepted()) {
+            throw Refusals.of(receipt);
         }
         JsonObject answer = new JsonObject();
-        answer.addProperty("id", event.id());
+        answer.addProperty("id", receipt.id());
         sendJson(resp, 200, answer);
     }
 

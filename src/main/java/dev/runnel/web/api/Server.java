@@ -1,6 +1,7 @@
 package dev.runnel.web.api;
 
 import dev.runnel.hub.Hub;
+import dev.runnel.hub.StateLimits;
 import dev.runnel.stream.StreamMetrics;
 import dev.runnel.stream.StreamRegistry;
 import dev.runnel.web.auth.Access;
@@ -66,7 +67,16 @@ public interface Server {
     /** {@code runnel.log.maxAge}. */
     long logMaxAgeMillis();
 
+    /** {@code runnel.state.*}. */
+    StateLimits stateLimits();
+
+    /** Whether the log is shared through Redis ({@code runnel.redis.url}). */
+    boolean sharedLog();
+
     boolean isShuttingDown();
+
+    /** Whether this node can serve publishes and subscriptions now (not shutting down, its log reachable). */
+    boolean ready();
 
     long uptimeMillis();
 

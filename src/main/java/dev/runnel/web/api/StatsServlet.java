@@ -1,5 +1,6 @@
 package dev.runnel.web.api;
 
+import dev.runnel.hub.EventLog;
 import dev.runnel.hub.Hub;
 import dev.runnel.hub.StateLimits;
 import dev.runnel.stream.StreamMetrics;
@@ -48,7 +49,7 @@ public final class StatsServlet extends ApiServlet {
         s.put("heartbeats", m.heartbeats());
         s.put("streamsOpened", m.streamsOpened());
         s.put("streamsClosed", m.streamsClosed());
-        s.put("logSize", hub.logSize());
+        s.put("logSize", hub.logFigures().events());
         s.put("lastEventId", hub.headId());
         s.put("writeTimeouts", m.writeTimeouts());
         s.put("deadlines", m.deadlines());
@@ -56,17 +57,23 @@ public final class StatsServlet extends ApiServlet {
         s.put("tickets", server.access().tickets().size());
         s.put("rateLimitedCredentials", server.publishRate().credentials());
         s.put("shuttingDown", server.isShuttingDown());
+        s.put("ready", server.ready());
+        s.put("fanOutBacklog", hub.fanOutBacklog());
+        s.put("fanOutLagMillis", hub.fanOutLagMillis());
+        s.put("heldPublishes", hub.heldPublishes());
         s.put("log", log(server));
-        s.put("state", state(hub));
+        s.put("state", state(server));
         s.put("incidents", Map.of("fanOut", hub.fanOutIncidents(), "drain", m.drainIncidents()));
         return s;
     }
 
     /** The replay log: what it holds and its bounds. */
     private static Map<String, Object> log(Server server) {
+        EventLog.Figures figures = server.hub().logFigures();
         Map<String, Object> log = new LinkedHashMap<>();
-        log.put("events", server.hub().logSize());
-        log.put("bytes", server.hub().logBytes());
+        log.put("shared", server.sharedLog());
+        log.put("events", figures.events());
+        log.put("bytes", figures.bytes());
         log.put("maxEvents", server.logMaxEvents());
         log.put("maxBytes", server.logMaxBytes());
         log.put("maxAgeMillis", server.logMaxAgeMillis());
@@ -74,11 +81,12 @@ public final class StatsServlet extends ApiServlet {
     }
 
     /** State topics: what they hold and their bounds. */
-    private static Map<String, Object> state(Hub hub) {
-        StateLimits limits = hub.stateLimits();
+    private static Map<String, Object> state(Server server) {
+        StateLimits limits = server.stateLimits();
+        EventLog.Figures figures = server.hub().logFigures();
         Map<String, Object> state = new LinkedHashMap<>();
-        state.put("topics", hub.stateTopicCount());
-        state.put("keys", hub.stateKeyCount());
+        state.put("topics", figures.stateTopics());
+        state.put("keys", figures.stateKeys());
         state.put("maxTopics", limits.maxTopics());
         state.put("maxKeysPerTopic", limits.maxKeysPerTopic());
         state.put("keyMaxAgeMillis", limits.keyMaxAgeMillis());

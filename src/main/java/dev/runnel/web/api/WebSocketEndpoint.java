@@ -1,6 +1,7 @@
 package dev.runnel.web.api;
 
 import com.google.gson.JsonElement;
+import dev.runnel.hub.LogUnavailableException;
 import dev.runnel.stream.EventStream;
 import dev.runnel.stream.WebSocketFrames;
 import dev.runnel.stream.WebSocketTransport;
@@ -83,6 +84,8 @@ public final class WebSocketEndpoint extends Endpoint {
             refuse(e);
         } catch (IllegalStateException shutDown) {
             refuse(EventsServlet.shuttingDown());
+        } catch (LogUnavailableException unavailable) {
+            refuse(Refusals.logUnavailable(unavailable.getMessage()));
         }
     }
 
@@ -105,7 +108,7 @@ public final class WebSocketEndpoint extends Endpoint {
                 server.maxLastEventIdLength());
         Grants grants = server.access().subscriber(credentials, topics);
         Session s = session;
-        if (server.hub().isFinished(topics, lastEventId)) {
+        if (EventsServlet.finished(server, topics, lastEventId)) {
             // What a 204 says to EventSource: these finite topics are over for this client.
             send(WebSocketFrames.end(topics));
             close(s, CloseReason.CloseCodes.NORMAL_CLOSURE, "ended");

@@ -43,8 +43,11 @@ public final class WebSocketServlet extends ApiServlet {
 
     @Override
     protected void handle(String method, HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        if (server.isShuttingDown()) {
+        if (server.isShuttingDown() || server.hub().isClosed()) {
             throw EventsServlet.shuttingDown();
+        }
+        if (!server.hub().available()) {
+            throw Refusals.logUnavailable("this node cannot reach its log now; reconnect in a few seconds");
         }
         for (String name : req.getParameterMap().keySet()) {
             if (!PARAMETERS.contains(name)) {

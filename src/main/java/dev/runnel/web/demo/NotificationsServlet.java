@@ -3,6 +3,7 @@ package dev.runnel.web.demo;
 import dev.runnel.feed.NotificationFeed;
 import dev.runnel.feed.NotificationFeed.Notification;
 import dev.runnel.feed.NotificationFeed.Sent;
+import dev.runnel.web.api.Refusals;
 import dev.runnel.web.auth.Access;
 import dev.runnel.web.http.HttpError;
 import dev.runnel.web.http.JsonBody;
@@ -13,6 +14,7 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 
 /**
  * {@code POST /notifications} {@code {"title","body","level","user"?}}: sends a notification to
@@ -58,9 +60,16 @@ public final class NotificationsServlet extends FeedServlet {
             }
             publishRate.charge(publisher.key(), 1, "this credential publishes faster than runnel.publish.rate allows");
         }
-        Sent sent = call(resp, () -> gate.admit(req, 1, client -> notifications.send(notification)));
+        CompletionStage<Sent> sent = call(resp, () -> gate.admit(req, 1, client -> notifications.send(notification)));
+        answerWhenDone(req, resp, sent, NotificationsServlet::answer);
+    }
+
+    private static void answer(HttpServletResponse resp, Sent sent) throws IOException {
+        if (!sent.receipt().isAccepted()) {
+            throw Refusals.of(sent.receipt());
+        }
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("id", sent.id());
+        json.put("id", sent.receipt().id());
         json.put("topic", sent.topic());
         sendJson(resp, 200, json);
     }

@@ -3,6 +3,9 @@ package dev.runnel.web.http;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -10,6 +13,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Base of Runnel's HTTP endpoints: JSON answers and JSON errors {@code {"error": "...", "detail":
@@ -25,6 +31,9 @@ public abstract class ApiServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
     private static final System.Logger LOG = System.getLogger(ApiServlet.class.getName());
     protected static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
+
+    /** The longest an asynchronous answer may take: past any hold-back and any round trip of Runnel's. */
+    static final long ASYNC_ANSWER_MILLIS = 60_000;
 
     private final Set<String> methods;
 
@@ -143,6 +152,79 @@ public abstract class ApiServlet extends HttpServlet {
             throw new HttpError(406, "not-acceptable",
                     "this endpoint only produces text/event-stream (Accept was \"" + accept + "\")");
         }
+    }
+
+    /** What an endpoint sends once an asynchronous result has come; it may throw {@link HttpError}. */
+    @FunctionalInterface
+    protected interface Answer<T> {
+        void send(HttpServletResponse resp, T result) throws IOException;
+    }
+
+    /**
+     * Answers with {@code answer} when {@code result} completes, and holds no container thread meanwhile:
+     * a result that is already there is answered at once, on this thread; otherwise the request goes
+     * asynchronous and the answer is written on a container thread ({@link AsyncContext#start}), never
+     * on the thread that completed the result. A result that never comes is answered {@code 503} after
+     * {@value #ASYNC_ANSWER_MILLIS} ms (longer than anything Runnel lets a result take).
+     */
+    protected <T> void answerWhenDone(HttpServletRequest req, HttpServletResponse resp, CompletionStage<T> result,
+            Answer<T> answer) throws IOException {
+        CompletableFuture<T> future = result.toCompletableFuture();
+        if (future.isDone() && !future.isCompletedExceptionally()) {
+            answer.send(resp, future.join());
+            return;
+        }
+        AsyncContext async = req.startAsync();
+        async.setTimeout(ASYNC_ANSWER_MILLIS);
+        AtomicBoolean answered = new AtomicBoolean();
+        async.addListener(new AsyncListener() {
+            @Override
+            public void onTimeout(AsyncEvent event) throws IOException {
+                if (answered.compareAndSet(false, true)) {
+                    send((HttpServletResponse) async.getResponse(), new HttpError(503, "timeout",
+                            "no answer within " + ASYNC_ANSWER_MILLIS + " ms").withHeader("Retry-After", "5"));
+                    async.complete();
+                }
+            }
+
+            @Override
+            public void onError(AsyncEvent event) {
+                answered.set(true); // the client went away; nothing to answer
+            }
+
+            @Override
+            public void onComplete(AsyncEvent event) {
+            }
+
+            @Override
+            public void onStartAsync(AsyncEvent event) {
+            }
+        });
+        future.whenComplete((value, failure) -> {
+            if (!answered.compareAndSet(false, true)) {
+                return;
+            }
+            async.start(() -> {
+                HttpServletResponse r = (HttpServletResponse) async.getResponse();
+                try {
+                    if (failure != null) {
+                        LOG.log(System.Logger.Level.ERROR, "internal error on " + req.getMethod() + " "
+                                + req.getRequestURI(), failure);
+                        sendError(r, 500, "internal-error", "the server failed on this request; see its log");
+                    } else {
+                        try {
+                            answer.send(r, value);
+                        } catch (HttpError e) {
+                            send(r, e);
+                        }
+                    }
+                } catch (IOException e) {
+                    LOG.log(System.Logger.Level.DEBUG, () -> "the client went away before its answer: " + e);
+                } finally {
+                    async.complete();
+                }
+            });
+        });
     }
 
     /** Answers {@code error} as JSON, with its headers. */

@@ -10,6 +10,7 @@ import dev.runnel.chat.ChatModel;
 import dev.runnel.chat.ChatRefused;
 import dev.runnel.web.api.ChatServlet;
 import dev.runnel.web.api.EventStreams;
+import dev.runnel.web.api.EventsServlet;
 import dev.runnel.web.api.Server;
 import dev.runnel.web.http.ApiServlet;
 import dev.runnel.web.http.HttpError;
@@ -150,7 +151,7 @@ public final class CompletionsServlet extends ApiServlet {
         AnswerView answer = chat.find(id).orElseThrow(() -> new HttpError(404, "not_found", "no answer \"" + id
                 + "\" (it never existed, or it ended long enough ago to be forgotten)"));
         String lastEventId = EventStreams.lastEventId(req, server);
-        if (server.hub().isFinished(List.of(answer.topic()), lastEventId)) {
+        if (EventsServlet.finished(server, List.of(answer.topic()), lastEventId)) {
             resp.setStatus(HttpServletResponse.SC_NO_CONTENT); // WHATWG: EventSource stops; the client has it all
             return;
         }
