@@ -93,6 +93,9 @@ public class EventStream implements Subscriber {
 
     private enum State { WAITING, RUNNING, IDLE, DONE }
 
+    /** How long a container error waits for the writer that owns the output to let go of it. */
+    private static final long WRITER_LET_GO_MILLIS = 1000;
+
     private final String id;
     private final Transport transport;
     private final Frames frames;
@@ -113,6 +116,7 @@ public class EventStream implements Subscriber {
     private long liveBytes;
     private int superseded;
     private State state = State.WAITING;
+    private boolean containerCompleting;          // a container error callback will complete the response
     private boolean writePossibleSignal;
     private boolean finishing;
     private boolean aborting;
@@ -494,27 +498,61 @@ public class EventStream implements Subscriber {
                 abortLocked("completed by the container", Ending.FAILED);
             }
             state = State.DONE;
+            lock.notifyAll();
         }
         afterClose(false);
     }
 
     /**
-     * The container reports an error or timeout: close, and make sure the response is completed. While a
-     * writer owns the output (RUNNING) it completes at its next step; completing here would race its write.
+     * The container reports an error or timeout: close, and complete the response before returning. A
+     * request still uncompleted when the listeners return gets the container's error dispatch (Tomcat,
+     * which unmaps the context as soon as it starts stopping it, then logs a NullPointerException for
+     * each stream whose client had gone when shutdown wrote to it). A writer that owns the output
+     * (RUNNING) sees the close at its next step and lets go; completing before that would race its
+     * write, so we wait for it, bounded, and the writer leaves the complete() to this callback.
      */
     public void containerFailed(String reason) {
+        containerFailed(reason, false);
+    }
+
+    /**
+     * The container reports an error (AsyncListener.onError): as {@link #containerFailed(String)}, and a
+     * response already completed is completed again within this callback. Tomcat's error state
+     * overrides an earlier complete(); the second call is refused where it is not needed.
+     */
+    public void containerErrored(String reason) {
+        containerFailed(reason, true);
+    }
+
+    private void containerFailed(String reason, boolean completeAgain) {
         synchronized (lock) {
             if (!aborting) {
                 ending = Ending.FAILED;
             }
+            containerCompleting = true; // from here the writer leaves the complete() to this callback
         }
         close(reason);
         boolean writerOwnsOutput;
         synchronized (lock) {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WRITER_LET_GO_MILLIS);
+            long left;
+            while (state == State.RUNNING && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(lock, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
             writerOwnsOutput = state == State.RUNNING;
+            containerCompleting = !writerOwnsOutput;
         }
-        if (!writerOwnsOutput) {
-            completeOnce();
+        if (writerOwnsOutput) {
+            LOG.log(Level.DEBUG, () -> "stream " + id + ": the writer kept the output after a container error");
+            return;
+        }
+        if (completed.compareAndSet(false, true) || (completeAgain && containerDone.getCount() > 0)) {
+            completeNow();
         }
     }
 
@@ -598,6 +636,7 @@ public class EventStream implements Subscriber {
                 synchronized (lock) {
                     if (aborting) {
                         state = State.DONE;
+                        lock.notifyAll();
                         completeHere = true;
                     } else if (!ready) {
                         if (writePossibleSignal) {
@@ -617,6 +656,7 @@ public class EventStream implements Subscriber {
                                 return;
                             }
                             state = State.DONE;
+                            lock.notifyAll();
                             completeHere = true;
                         }
                     }
@@ -657,6 +697,7 @@ public class EventStream implements Subscriber {
                 return false;
             }
             state = State.DONE;
+            lock.notifyAll();
         }
         afterClose(true);
         return true;
@@ -681,6 +722,7 @@ public class EventStream implements Subscriber {
                 abortLocked(reason, Ending.FAILED);
             }
             state = State.DONE;
+            lock.notifyAll();
         }
         afterClose(true);
     }
@@ -791,6 +833,7 @@ public class EventStream implements Subscriber {
         liveBytes = 0;
         if (state == State.IDLE || state == State.WAITING) {
             state = State.DONE; // nobody owns the output: complete here (a RUNNING owner does it itself)
+            lock.notifyAll();
             return true;
         }
         return false;
@@ -821,18 +864,27 @@ public class EventStream implements Subscriber {
     }
 
     private void completeOnce() {
+        synchronized (lock) {
+            if (containerCompleting) {
+                return; // containerFailed completes the response before its callback returns
+            }
+        }
         if (completed.compareAndSet(false, true)) {
-            Ending why;
-            String reason;
-            synchronized (lock) {
-                why = ending;
-                reason = closeReason;
-            }
-            try {
-                transport.complete(why, reason);
-            } catch (IllegalStateException e) {
-                LOG.log(Level.DEBUG, () -> "stream " + id + ": already completed: " + e);
-            }
+            completeNow();
+        }
+    }
+
+    private void completeNow() {
+        Ending why;
+        String reason;
+        synchronized (lock) {
+            why = ending;
+            reason = closeReason;
+        }
+        try {
+            transport.complete(why, reason);
+        } catch (IllegalStateException e) {
+            LOG.log(Level.DEBUG, () -> "stream " + id + ": already completed: " + e);
         }
     }
 
@@ -846,6 +898,7 @@ public class EventStream implements Subscriber {
                     abortLocked("dispatcher stopped", Ending.CLOSED);
                 }
                 state = State.DONE;
+                lock.notifyAll();
             }
             afterClose(true);
         }

@@ -30,7 +30,7 @@ public final class StreamAsyncListener implements AsyncListener {
 
     @Override
     public void onError(AsyncEvent event) {
-        stream.containerFailed("container error: " + event.getThrowable());
+        stream.containerErrored("container error: " + event.getThrowable());
     }
 
     @Override

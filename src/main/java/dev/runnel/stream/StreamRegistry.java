@@ -97,9 +97,8 @@ public final class StreamRegistry {
         if (forced > 0) {
             LOG.log(Level.INFO, forced + " stream(s) closed without their final frame at shutdown");
         }
-        // complete() only asks the container to end the request on one of its threads. Tomcat unmaps
-        // the context once the listeners return; a request it has not ended by then, and that meets an
-        // error (the client going away), finds no error page and logs a NullPointerException.
+        // complete() only asks the container to end the request on one of its threads: wait for it, so
+        // that no request of ours is still being ended when the application's threads stop.
         long containerDeadline = Math.max(deadline, System.nanoTime() + CONTAINER_COMPLETION_NANOS);
         for (EventStream stream : finishing) {
             if (!stream.awaitContainerCompleted(containerDeadline - System.nanoTime())) {

@@ -138,6 +138,35 @@ class SseStreamCloseTest {
     }
 
     @Test
+    void aContainerErrorAfterTheResponseWasCompletedCompletesItAgainWithinTheCallback() {
+        // Tomcat puts a request whose write failed into its error state even if complete() came first,
+        // and dispatches it to the error page unless a listener completes it during onError.
+        StreamRig rig = new StreamRig();
+        SseStream stream = rig.open(10_000, null, "news");
+        rig.out.writePossible();
+        rig.out.takeOps();
+        stream.close("the client went away");
+        assertEquals(1, rig.out.completions());
+
+        stream.containerErrored("container error: java.io.IOException: Broken pipe");
+
+        assertEquals(2, rig.out.completions());
+        assertEquals("the client went away", stream.closeReason());
+    }
+
+    @Test
+    void aContainerErrorAfterTheContainerCompletedTheResponseLeavesItAlone() {
+        StreamRig rig = new StreamRig();
+        SseStream stream = rig.open(10_000, null, "news");
+        rig.out.writePossible();
+
+        stream.containerCompleted();
+        stream.containerErrored("container error: after the container");
+
+        assertEquals(0, rig.out.completions());
+    }
+
+    @Test
     void containerCompletionIsNeverAnsweredWithAnotherComplete() {
         StreamRig rig = new StreamRig();
         SseStream stream = rig.open(10_000, null, "news");
