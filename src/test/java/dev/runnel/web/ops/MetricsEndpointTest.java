@@ -134,7 +134,7 @@ class MetricsEndpointTest {
     }
 
     /** A client that stops reading while 4 KiB events pile up beyond its 64 KiB queue: one eviction. */
-    private static void evictOneStalledStream(TestServer server) throws Exception {
+    static void evictOneStalledStream(TestServer server) throws Exception {
         long evictions = server.runnel().metrics().evictions();
         try (RawStream stalled = RawStream.open(server.port(), "/events?topic=m/busy", 1024)) {
             Eventually.await(Duration.ofSeconds(10), "the stalled stream is open", () -> stalled(server));

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The log lines an operator acts on, as {@code java.util.logging} (where {@code System.Logger} goes in
  * Jetty and Tomcat) receives them: the settings at start with secrets masked and the start-up line, a
- * stream's opening and closing at DEBUG (JUL's FINE), a refused credential at INFO without the
- * credential.
+ * stream's opening and closing at DEBUG (JUL's FINE), an eviction and a refused credential at INFO
+ * (without the credential).
  */
 class OperationsLogTest {
     private static final String PUBLISH_SECRET = "publish-secret-that-must-not-be-logged";
@@ -112,6 +112,18 @@ class OperationsLogTest {
             assertTrue(refused.contains(" presented=bearer"), refused);
             assertFalse(refused.contains(expired) || refused.contains(expired.substring(0, 20)), "no credential: " + refused);
             assertEquals(Level.INFO, record("credential refused").getLevel());
+        }
+    }
+
+    @Test
+    void anEvictionAtInfoWithItsReason() throws Exception {
+        try (TestServer server = TestServer.start("runnel.stream.queueBytes", "64KiB")) {
+            MetricsEndpointTest.evictOneStalledStream(server);
+            Eventually.await(Duration.ofSeconds(30), "the eviction is logged", () -> find("stream evicted") != null);
+            String evicted = line("stream evicted");
+            assertTrue(evicted.contains(" reason=queue ") && evicted.contains(" topics=m/busy "), evicted);
+            assertTrue(evicted.contains(" duration=") && evicted.contains(" events=") && evicted.contains(" detail="), evicted);
+            assertEquals(Level.INFO, record("stream evicted").getLevel());
         }
     }
 
