@@ -54,14 +54,15 @@ public enum CloseReason {
             return QUEUE;
         }
         if (detail.startsWith("write failed") || detail.startsWith("completed by the container")
-                || detail.startsWith("timed out") || detail.startsWith("container error")) {
+                || detail.startsWith("timed out") || detail.startsWith("container error")
+                || detail.startsWith("websocket error")) {
             return CLIENT;
         }
         if (detail.startsWith("deadline")) {
             return DEADLINE;
         }
         if (detail.startsWith("shutdown") || detail.startsWith("dispatcher stopped")
-                || detail.startsWith("the server is shutting down")) {
+                || detail.startsWith("the server is shutting down") || detail.startsWith("refused")) {
             return SHUTDOWN;
         }
         if (detail.startsWith("operator")) {

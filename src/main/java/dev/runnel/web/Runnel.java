@@ -26,6 +26,7 @@ import dev.runnel.web.ops.OpenStreams;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -122,7 +123,7 @@ public final class Runnel implements Server, AutoCloseable {
             LOG.log(Level.INFO, "Runnel shares its log through " + shared.describe());
         }
         hub.onPublish(activity);
-        meters.register(new RunnelMetrics.Sources(hub, metrics, activity, rejections, openStreams::countByTransport));
+        meters.register(new RunnelMetrics.Sources(hub, metrics, activity, rejections, this::streamsByTransport));
         ConsoleFeed console = new ConsoleFeed(new ConsoleFeed.Sources(hub, metrics, openStreams, activity, happenings,
                 rejections, new ConsoleFeed.Node(version, logKind(), config.logSize(), config.logMaxBytes(),
                         this::uptimeMillis, this::isShuttingDown)));
@@ -329,6 +330,16 @@ public final class Runnel implements Server, AutoCloseable {
     @Override
     public StreamMetrics metrics() {
         return metrics;
+    }
+
+    /**
+     * Open streams by transport: the streams of {@code /events} and {@code /ws}, and the polls of
+     * {@code /poll} waiting for an event (a poll is no stream, but holds a connection and a permit as one).
+     */
+    private Map<String, Long> streamsByTransport() {
+        Map<String, Long> counts = openStreams.countByTransport();
+        counts.put("poll", (long) hub.waitingReaders());
+        return counts;
     }
 
     @Override

@@ -27,7 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class OpenStreams {
     private static final System.Logger LOG = System.getLogger(OpenStreams.class.getName());
     /** The transports whose count {@code /metrics} always shows, open streams or not. */
-    private static final List<String> KNOWN_TRANSPORTS = List.of("sse");
+    private static final List<String> KNOWN_TRANSPORTS = List.of("sse", "ws");
 
     private final Map<String, Entry> byId = new ConcurrentHashMap<>();
     private final Happenings happenings;
@@ -47,7 +47,7 @@ public final class OpenStreams {
      * Registers a stream about to subscribe; returns what its close action must run (it forgets the
      * stream and logs its end).
      *
-     * @param transport a short constant ({@code sse}); the label of {@code runnel_streams}
+     * @param transport a short constant ({@code sse}, {@code ws}); the label of {@code runnel_streams}
      * @param cursor    the client's {@code Last-Event-ID}, or null
      */
     public Runnable opened(EventStream stream, String address, String transport, List<String> topics, String cursor) {

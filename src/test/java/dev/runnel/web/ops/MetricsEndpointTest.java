@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.runnel.hub.Publication;
 import dev.runnel.testing.EventRecorder;
+import dev.runnel.testing.Feed;
 import dev.runnel.testing.Eventually;
 import dev.runnel.testing.PrometheusParser;
 import dev.runnel.testing.PrometheusParser.Family;
 import dev.runnel.testing.PrometheusParser.Sample;
 import dev.runnel.testing.RawStream;
 import dev.runnel.testing.TestServer;
+import dev.runnel.testing.Transports;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -130,6 +132,40 @@ class MetricsEndpointTest {
             assertEquals(200, protobuf.getStatus());
             assertTrue(protobuf.getHeaders().get("Content-Type").startsWith("text/plain"));
             assertEquals("Accept", text.getHeaders().get("Vary"));
+        }
+    }
+
+    @Test
+    void streamsAreCountedByTransport() throws Exception {
+        try (TestServer server = TestServer.start()) {
+            List<Feed> feeds = new java.util.ArrayList<>();
+            try {
+                for (Transports transport : Transports.values()) {
+                    feeds.add(transport.open(server, List.of("m/by-transport"), null));
+                }
+                for (Feed feed : feeds) {
+                    feed.awaitJoined(); // a poll joins with its first answer, and waits from its cursor on
+                }
+                // A WebSocket subscribes after its handshake and a poll waits after its request: both soon.
+                Eventually.await(Duration.ofSeconds(30), "one stream of each transport", () -> {
+                    Map<String, Family> now = PrometheusParser.prometheus(scrape(server, null));
+                    return value(now, "runnel_streams", "transport", "sse") == 1
+                            && value(now, "runnel_streams", "transport", "ws") == 1
+                            && value(now, "runnel_streams", "transport", "poll") == 1;
+                });
+                server.publish("m/by-transport", null, "to every transport");
+                for (Feed feed : feeds) {
+                    Feed.Item item = feed.next(Duration.ofSeconds(30));
+                    while (!item.isEvent()) {
+                        item = feed.next(Duration.ofSeconds(30)); // connected, and the like
+                    }
+                    assertEquals("to every transport", item.data());
+                }
+            } finally {
+                for (Feed feed : feeds) {
+                    feed.close();
+                }
+            }
         }
     }
 
