@@ -9,6 +9,7 @@ import dev.runnel.redis.SharedEventLog;
 import dev.runnel.redis.SharedLog;
 import dev.runnel.metrics.Rejections;
 import dev.runnel.metrics.RunnelMetrics;
+import dev.runnel.metrics.SharedLogHealth;
 import dev.runnel.metrics.TopicActivity;
 import dev.runnel.stream.StreamMetrics;
 import dev.runnel.stream.StreamRegistry;
@@ -124,6 +125,24 @@ public final class Runnel implements Server, AutoCloseable {
         }
         hub.onPublish(activity);
         meters.register(new RunnelMetrics.Sources(hub, metrics, activity, rejections, this::streamsByTransport));
+        if (shared != null) {
+            meters.registerSharedLog(new SharedLogHealth() {
+                @Override
+                public boolean reachable() {
+                    return shared.health().reachable();
+                }
+
+                @Override
+                public long tailLagEvents() {
+                    return shared.health().lag();
+                }
+
+                @Override
+                public long errors() {
+                    return shared.health().failures();
+                }
+            });
+        }
         ConsoleFeed console = new ConsoleFeed(new ConsoleFeed.Sources(hub, metrics, openStreams, activity, happenings,
                 rejections, new ConsoleFeed.Node(version, logKind(), config.logSize(), config.logMaxBytes(),
                         this::uptimeMillis, this::isShuttingDown)));
