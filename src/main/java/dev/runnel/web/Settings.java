@@ -37,7 +37,7 @@ public final class Settings {
 
     /**
      * The keys read so far whose value is not their default, by name, each with its value as set;
-     * secrets (keys ending in {@code secret} or holding {@code password}) as {@code ****}, a password
+     * secrets (keys ending in {@code secret} or {@code apiKey}, or holding {@code password}) as {@code ****}, a password
      * in a URL as {@code ****}, and long values (keys, PEM) as their length only.
      */
     public Map<String, String> changed() {
@@ -55,7 +55,7 @@ public final class Settings {
 
     static String masked(String key, String value) {
         String k = key.toLowerCase(Locale.ROOT);
-        if (k.endsWith("secret") || k.contains("password")) {
+        if (k.endsWith("secret") || k.endsWith("apikey") || k.contains("password")) {
             return "****";
         }
         String v = value.replaceAll("(://[^/@:]*):[^/@]*@", "$1:****@");
