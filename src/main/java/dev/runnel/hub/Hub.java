@@ -63,6 +63,16 @@ public final class Hub {
     private volatile String epoch;                 // the epoch D belongs to: written under lock
     private volatile LoggedEvent deliveredThrough; // newest event the fan-out has handed to every subscriber
     private volatile boolean closed;
+    private volatile PublishListener publishListener;
+
+    /**
+     * Told of every publication the log has accepted (counts by kind, the busiest topics), with the
+     * id it got, on the thread that learns of the acceptance, outside the hub's lock. It must be cheap
+     * and must not block or throw.
+     */
+    public interface PublishListener {
+        void published(String topic, String id, TopicKind kind);
+    }
 
     /** The subscribers of one topic. */
     private static final class Subscribers {
@@ -84,6 +94,11 @@ public final class Hub {
         this.kinds = kinds;
         this.backlog = new Backlog(log, limits, clock);
         log.start(new FanOut());
+    }
+
+    /** Sets the one {@link PublishListener}; call before anything publishes. */
+    public void onPublish(PublishListener listener) {
+        this.publishListener = listener;
     }
 
     public TopicKind kindOf(String topic) {
@@ -138,16 +153,20 @@ public final class Hub {
         CompletionStage<Receipt> answer = backlog.admit(p, kind, idempotencyKey, coalescing);
         CompletableFuture<Receipt> done = answer.toCompletableFuture();
         if (done.isDone() && !done.isCompletedExceptionally()) {
-            count(done.join());
+            count(p.topic(), kind, done.join());
         } else {
-            answer.thenAccept(this::count);
+            answer.thenAccept(receipt -> count(p.topic(), kind, receipt));
         }
         return answer;
     }
 
-    private void count(Receipt receipt) {
+    private void count(String topic, TopicKind kind, Receipt receipt) {
         if (receipt.isAccepted()) {
             published.increment();
+            PublishListener listener = publishListener;
+            if (listener != null) {
+                listener.published(topic, receipt.id(), kind);
+            }
         }
     }
 

@@ -22,9 +22,15 @@ public final class LoggedEvent {
     private final String coalesceKey;
     private final String data;
     private volatile Object[] encodings = NO_ENCODINGS; // by EventEncoding slot; replaced, never changed
+    private final long loggedNanos;
 
     LoggedEvent(long sequence, String id, String topic, String event, String data, boolean last, long timeMillis,
             byte[] frame, String coalesceKey) {
+        this(sequence, id, topic, event, data, last, timeMillis, frame, coalesceKey, System.nanoTime());
+    }
+
+    private LoggedEvent(long sequence, String id, String topic, String event, String data, boolean last,
+            long timeMillis, byte[] frame, String coalesceKey, long loggedNanos) {
         this.sequence = sequence;
         this.id = id;
         this.topic = topic;
@@ -34,6 +40,7 @@ public final class LoggedEvent {
         this.frame = frame;
         this.coalesceKey = coalesceKey;
         this.data = data;
+        this.loggedNanos = loggedNanos;
     }
 
     /** Position in the log: 1, 2, 3, … within one epoch. */
@@ -95,6 +102,16 @@ public final class LoggedEvent {
             encodings = grown; // the volatile write publishes the array and what it holds
         }
         return value;
+
+    }
+
+    /**
+     * When this node's log took the event ({@link System#nanoTime}): where its delivery latency is
+     * measured from. For the in-memory log, the append; for a log shared by several nodes, when this
+     * node read the event.
+     */
+    public long loggedNanos() {
+        return loggedNanos;
     }
 
     /** The encoded frame. Shared: callers must not modify it. */
@@ -109,10 +126,11 @@ public final class LoggedEvent {
 
     /**
      * The same event (position, id, topic, kind of end) with another encoding: a view of the log in
-     * another wire format. {@code frame} is shared from now on and must not be modified.
+     * another wire format, taken by the log when this one was (its delivery latency counts from then).
+     * {@code frame} is shared from now on and must not be modified.
      */
     public LoggedEvent withFrame(byte[] frame) {
-        return new LoggedEvent(sequence, id, topic, event, data, last, timeMillis, frame, coalesceKey);
+        return new LoggedEvent(sequence, id, topic, event, data, last, timeMillis, frame, coalesceKey, loggedNanos);
     }
 
     @Override

@@ -147,7 +147,9 @@ public final class LogTail implements AutoCloseable {
         }
         Jedis c = connection;
         if (c != null) {
-            c.close(); // a read blocked on the socket fails at once
+            // A read blocked on the socket fails at once. Quietly: the tail's thread may be closing the
+            // same connection after a failure, and then Jedis throws for the socket already closed.
+            RedisConnections.closeQuietly(c);
         }
         thread.join(TimeUnit.SECONDS.toMillis(10) + redis.timeouts().block().toMillis());
         if (thread.isAlive()) {

@@ -125,10 +125,15 @@ public class EventStream implements Subscriber {
     private long lastQueuedSequence;                             // newest position queued for the client
     private String closeReason;
     private Ending ending = Ending.FINISHED;
+    private boolean withCursor;                                  // set by subscribe before the hub opens us
 
     // Owner-confined: touched only by the thread that holds RUNNING.
     private boolean needsFlush;
     private Object[] batch = new Object[16];
+    private int batchOpening;                                    // leading items of the batch that are the opening
+    private long queuedAtTake;                                   // live bytes queued when the batch was taken
+
+    private volatile long eventsSent;                            // written by the owner only
 
     private volatile long lastWriteNanos = System.nanoTime();
     private long waitingSinceNanos = System.nanoTime();          // guarded by lock: when WAITING began
@@ -212,6 +217,7 @@ public class EventStream implements Subscriber {
     public void subscribe(Hub hub, List<String> topics, String lastEventId) {
         this.hub = hub;
         this.topics = List.copyOf(topics);
+        this.withCursor = lastEventId != null;
         registry.add(this);
         metrics.opened.increment();
         this.subscription = hub.subscribe(topics, lastEventId, this);
@@ -235,6 +241,7 @@ public class EventStream implements Subscriber {
             if (aborting) {
                 return; // closed while subscribing: nothing will be written
             }
+            metrics.opening(opening.resetReason(), withCursor);
             if (view == IDENTITY) {
                 queueOpeningLocked(frames.connected(id, topics, opening.joinId()));
             }
@@ -307,6 +314,7 @@ public class EventStream implements Subscriber {
                 LoggedEvent event = single != null ? single : events[from + i];
                 if (!enqueueLocked(event)) {
                     metrics.evictions.increment();
+                    metrics.queueEvictions.increment();
                     evicted = true;
                     completeHere = abortLocked("evicted: " + (liveBytes + frames.size(event))
                             + " bytes queued (limit " + queueBytes + ")", Ending.EVICTED);
@@ -580,6 +588,16 @@ public class EventStream implements Subscriber {
         }
     }
 
+    /** The topics it subscribed to (empty before {@link #subscribe}). */
+    public List<String> topics() {
+        return topics;
+    }
+
+    /** Events (log frames, opening and live) written to this stream's connection so far. */
+    public long eventsSent() {
+        return eventsSent;
+    }
+
     public String closeReason() {
         synchronized (lock) {
             return closeReason;
@@ -742,17 +760,28 @@ public class EventStream implements Subscriber {
             }
         }
         long written;
+        long now;
         try {
             written = transport.write(batch, count);
+            now = System.nanoTime();
+            StreamMetrics.Observer observer = metrics.observer;
+            observer.queued(queuedAtTake);
+            // Live events only: a replayed one was published long before this client asked for it.
+            for (int i = batchOpening; i < count; i++) {
+                if (batch[i] instanceof LoggedEvent event) {
+                    observer.delivered(now - event.loggedNanos());
+                }
+            }
         } finally {
             java.util.Arrays.fill(batch, 0, count, null);
         }
         needsFlush = true;
-        lastWriteNanos = System.nanoTime();
+        lastWriteNanos = now;
         metrics.writes.increment();
         metrics.bytesWritten.add(written);
         if (events > 0) {
             metrics.framesDelivered.add(events);
+            eventsSent += events;
         }
         return written;
     }
@@ -761,11 +790,14 @@ public class EventStream implements Subscriber {
     private int takeBatchLocked() {
         int count = 0;
         int bytes = 0;
+        batchOpening = 0;
+        queuedAtTake = liveBytes;
         Object item;
         while (count < MAX_BATCH_ITEMS && (count == 0 || bytes < MAX_BATCH_BYTES) && (item = queue.poll()) != null) {
             boolean live = openingItems == 0;
             if (!live) {
                 openingItems--;
+                batchOpening++; // the opening is the head of the queue, so the head of the batch
             }
             int length = frames.size(item);
             if (live) {
@@ -847,8 +879,7 @@ public class EventStream implements Subscriber {
                 hub.unsubscribe(s);
             }
             registry.remove(this);
-            metrics.closed.increment();
-            LOG.log(Level.DEBUG, () -> "stream " + id + " closed: " + closeReason());
+            metrics.closed(closeReason());
             Runnable action = onClose;
             if (action != null) {
                 try {

@@ -7,6 +7,10 @@ import dev.runnel.hub.StateLimits;
 import dev.runnel.hub.TopicKinds;
 import dev.runnel.redis.SharedEventLog;
 import dev.runnel.redis.SharedLog;
+import dev.runnel.metrics.Rejections;
+import dev.runnel.metrics.RunnelMetrics;
+import dev.runnel.metrics.SharedLogHealth;
+import dev.runnel.metrics.TopicActivity;
 import dev.runnel.stream.StreamMetrics;
 import dev.runnel.stream.StreamRegistry;
 import dev.runnel.web.api.Server;
@@ -17,9 +21,13 @@ import dev.runnel.web.demo.DemoGate;
 import dev.runnel.web.http.ClientAddress;
 import dev.runnel.web.limits.RateLimiter;
 import dev.runnel.web.limits.StreamLimits;
+import dev.runnel.web.ops.ConsoleFeed;
+import dev.runnel.web.ops.Happenings;
+import dev.runnel.web.ops.OpenStreams;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -34,7 +42,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One running Runnel: the hub, the open streams, the dispatcher and the scheduler. Built by
+ * One running Runnel: the hub, the open streams, the dispatcher and the scheduler, and what operators
+ * watch them with (the metrics, the open streams' record, the admin console's feed). Built by
  * {@link RunnelListener} when the web application starts and closed when it stops.
  *
  * <p>Threading: thread-safe.
@@ -58,7 +67,14 @@ public final class Runnel implements Server, AutoCloseable {
     private final EventLog log;
     private final Hub hub;
     private final StreamRegistry streams = new StreamRegistry();
-    private final StreamMetrics metrics = new StreamMetrics();
+    private final OpsConfig ops;
+    private final RunnelMetrics meters = new RunnelMetrics();
+    private final StreamMetrics metrics = new StreamMetrics(meters);
+    private final TopicActivity activity = new TopicActivity();
+    private final Rejections rejections = new Rejections();
+    private final Happenings happenings = new Happenings();
+    private final OpenStreams openStreams = new OpenStreams(happenings);
+    private final String version = Version.get();
     private final ThreadPoolExecutor dispatch;
     private final ThreadPoolExecutor fanOut;
     private final ScheduledThreadPoolExecutor scheduler;
@@ -74,6 +90,7 @@ public final class Runnel implements Server, AutoCloseable {
         this.security = SecurityConfig.from(settings);
         this.demos = DemoConfig.from(settings);
         this.chat = ChatConfig.from(settings, config.logMaxAge());
+        this.ops = OpsConfig.from(settings);
         this.demoSecret = demoSecret(security, demos);
         byte[] hmac = security.jwtSecret() != null ? security.jwtSecret().getBytes(StandardCharsets.UTF_8) : demoSecret;
         this.tokens = new TokenVerifier(hmac, security.jwtPublicKey(), security.jwtJwks() == null ? null
@@ -81,8 +98,8 @@ public final class Runnel implements Server, AutoCloseable {
                 security.jwtIssuer(), security.jwtAudience(), security.jwtClockSkew());
         TicketStore tickets = new TicketStore(security.ticketTtl().toMillis(), security.ticketsMax(),
                 security.ticketsPerSubject());
-        this.access = new Access(config.publishSecret(), security.publishAllowLoopback(), tokens, tickets,
-                security.privateTopics(), security.authCookie(), security.clients());
+        this.access = new Access(config.publishSecret(), ops.adminSecret(), security.publishAllowLoopback(), tokens,
+                tickets, security.privateTopics(), security.authCookie(), security.clients());
         this.limits = new StreamLimits(security.streamsMax(), security.streamsPerAddress());
         this.publishRate = new RateLimiter(security.publishRate(), security.publishBurst());
         this.demoGate = new DemoGate(security.clients(), new RateLimiter(demos.rate(), demos.burst()),
@@ -106,6 +123,30 @@ public final class Runnel implements Server, AutoCloseable {
         if (shared != null) {
             LOG.log(Level.INFO, "Runnel shares its log through " + shared.describe());
         }
+        hub.onPublish(activity);
+        meters.register(new RunnelMetrics.Sources(hub, metrics, activity, rejections, this::streamsByTransport));
+        if (shared != null) {
+            meters.registerSharedLog(new SharedLogHealth() {
+                @Override
+                public boolean reachable() {
+                    return shared.health().reachable();
+                }
+
+                @Override
+                public long tailLagEvents() {
+                    return shared.health().lag();
+                }
+
+                @Override
+                public long errors() {
+                    return shared.health().failures();
+                }
+            });
+        }
+        ConsoleFeed console = new ConsoleFeed(new ConsoleFeed.Sources(hub, metrics, openStreams, activity, happenings,
+                rejections, new ConsoleFeed.Node(version, logKind(), config.logSize(), config.logMaxBytes(),
+                        this::uptimeMillis, this::isShuttingDown)));
+        every(1000, console::tick);
 
         long heartbeatNanos = config.heartbeat().toNanos();
         long writeTimeoutNanos = config.writeTimeout().toNanos();
@@ -308,6 +349,49 @@ public final class Runnel implements Server, AutoCloseable {
     @Override
     public StreamMetrics metrics() {
         return metrics;
+    }
+
+    /**
+     * Open streams by transport: the streams of {@code /events} and {@code /ws}, and the polls of
+     * {@code /poll} waiting for an event (a poll is no stream, but holds a connection and a permit as one).
+     */
+    private Map<String, Long> streamsByTransport() {
+        Map<String, Long> counts = openStreams.countByTransport();
+        counts.put("poll", (long) hub.waitingReaders());
+        return counts;
+    }
+
+    @Override
+    public OpenStreams openStreams() {
+        return openStreams;
+    }
+
+    @Override
+    public boolean metricsPublic() {
+        return ops.metricsPublic();
+    }
+
+    /** The Prometheus registry and exposition of {@code /metrics}. */
+    public RunnelMetrics meters() {
+        return meters;
+    }
+
+    Rejections rejections() {
+        return rejections;
+    }
+
+    Happenings happenings() {
+        return happenings;
+    }
+
+    /** Runnel's version, from the build. */
+    public String version() {
+        return version;
+    }
+
+    /** Which log runs: {@code memory} (one node) or {@code redis} (several sharing it). */
+    public String logKind() {
+        return log instanceof SharedEventLog ? "redis" : "memory";
     }
 
     @Override

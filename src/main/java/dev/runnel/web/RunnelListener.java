@@ -15,6 +15,10 @@ import dev.runnel.web.http.HttpError;
 import dev.runnel.web.http.RequestGuardFilter;
 import dev.runnel.web.openai.CompletionsServlet;
 import dev.runnel.web.openai.ModelsServlet;
+import dev.runnel.web.ops.AdminServlet;
+import dev.runnel.web.ops.LogLine;
+import dev.runnel.web.ops.MetricsServlet;
+import dev.runnel.web.ops.RejectionsFilter;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterRegistration;
@@ -27,13 +31,21 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.lang.System.Logger.Level;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Builds Runnel when the web application starts (settings, hub, dispatcher, scheduler, servlets,
- * the CORS and request-guard filters, the bundled {@link Feeds}, the chat gateway of {@link ChatConfig}
- * with its endpoints) and takes it all down when it stops:
+ * the rejections, CORS and request-guard filters, the bundled {@link Feeds}, the chat gateway of
+ * {@link ChatConfig} with its endpoints) and takes it all down when it stops:
  * every feed stops, every stream is finished and every thread started here ends, so a redeploy leaves
- * nothing behind. Declared in {@code WEB-INF/web.xml}; embedded servers add it too.
+ * nothing behind. Declared in {@code WEB-INF/web.xml}; embedded servers add it too. Once started, it
+ * logs at INFO the settings that are not their defaults (secrets masked) and one line with the
+ * version, the log's kind and the context:
+ * <pre>
+ * Runnel settings runnel.admin.secret=**** runnel.heartbeat=500ms
+ * Runnel started version=0.1.0 log=memory context=/runnel server="jetty/12.1.12" epoch=k3f9 dispatchThreads=2 logSize=10000
+ * </pre>
  *
  * <p>Threading: called by the container, once each.
  */
@@ -55,7 +67,12 @@ public final class RunnelListener implements ServletContextListener {
         add(context, "tickets", new TicketsServlet(runnel), "/tickets");
         add(context, "poll", new PollServlet(runnel), "/poll");
         webSocket(context, runnel);
-        // CORS first, so that even the guard's refusals are readable by an allowed page.
+        add(context, "metrics", new MetricsServlet(runnel.meters(), runnel.access(), runnel.metricsPublic()), "/metrics");
+        add(context, "admin", new AdminServlet(runnel.access(), runnel.openStreams(), () -> about(runnel)),
+                "/admin", "/admin/*");
+        // Counting rejections around everything, so that every filter's refusals count; then CORS, so
+        // that even the guard's refusals are readable by an allowed page.
+        filter(context, "rejections", new RejectionsFilter(runnel.rejections(), runnel.happenings(), runnel.clients()));
         filter(context, "cors", new CorsFilter(runnel.security().corsOrigins()));
         filter(context, "request-guard", new RequestGuardFilter(runnel.security().maxHeaderBytes()));
         Feeds feeds;
@@ -71,10 +88,25 @@ public final class RunnelListener implements ServletContextListener {
         context.setAttribute(Feeds.ATTRIBUTE, feeds);
         context.setAttribute(CHAT_ATTRIBUTE, chat);
         registerChat(context, runnel, chat);
+        LOG.log(Level.INFO, () -> {
+            LogLine settings = LogLine.of("Runnel settings");
+            runnel.settings().changed().forEach(settings::with);
+            return settings.toString();
+        });
         String epoch = runnel.hub().epoch();
-        LOG.log(Level.INFO, "Runnel started: epoch " + (epoch != null ? epoch : "(not yet read from the shared log)")
-                + ", log " + config.logSize()
-                + " events, " + config.dispatchThreads() + " dispatch threads");
+        LOG.log(Level.INFO, () -> LogLine.of("Runnel started").with("version", runnel.version())
+                .with("log", runnel.logKind()).with("context", context.getContextPath().isEmpty() ? "/" : context.getContextPath())
+                .with("server", context.getServerInfo()).with("epoch", epoch != null ? epoch : "(not yet read from the shared log)")
+                .with("dispatchThreads", config.dispatchThreads()).with("logSize", config.logSize()).toString());
+    }
+
+    /** What {@code GET /admin} tells about this instance. */
+    private static Map<String, Object> about(Runnel runnel) {
+        Map<String, Object> about = new LinkedHashMap<>();
+        about.put("version", runnel.version());
+        about.put("epoch", runnel.hub().epoch());
+        about.put("log", runnel.logKind());
+        return about;
     }
 
     /**

@@ -90,11 +90,12 @@ public final class Bench {
         List<String> runnelSettings() {
             // The load comes from a few loopback addresses and publishers as fast as the server
             // takes: the per-address stream limit and the publish rate limit would measure
-            // themselves, and 19,000 streams are more than the default total.
+            // themselves, and 19,000 streams are more than the default total. The harness reads /stats
+            // without a credential.
             List<String> s = new ArrayList<>(List.of("runnel.heartbeat=" + heartbeatSeconds + "s",
                     "runnel.retry.min=200ms", "runnel.retry.max=500ms", "runnel.log.size=" + logSize,
                     "runnel.streams.perAddress=0", "runnel.publish.rate=0", "runnel.streams.max=100000",
-                    "runnel.publish.allowLoopback=true"));
+                    "runnel.publish.allowLoopback=true", "runnel.metrics.public=true"));
             s.addAll(extraSettings);
             return s;
         }

@@ -42,7 +42,7 @@ abstract class ChatUpstreamSmoke {
             HttpClient http = new HttpClient();
             http.start();
             try {
-                RunnelClient runnel = new RunnelClient(http, container.baseUri());
+                RunnelClient runnel = new RunnelClient(http, container.baseUri()).withAdmin(Container.ADMIN_SECRET);
                 container.start(runnel);
                 fake.then(FakeUpstream.script().pace(Duration.ofMillis(10)).content("Through", " the", " container", ".")
                         .usage(3, 3).done());

@@ -33,12 +33,15 @@ abstract class Container implements AutoCloseable {
     /** The publish secret of every container: by default nothing publishes without a credential. */
     static final String PUBLISH_SECRET = "it-publish-secret";
 
+    /** The admin secret of every container: {@code /stats} and {@code /metrics} need it. */
+    static final String ADMIN_SECRET = "it-admin-secret-of-the-containers";
+
     /**
      * Runnel settings for every container: a short heartbeat finds a vanished client within a second or
-     * two; the tests publish with the secret.
+     * two; the tests publish with the secret and read {@code /stats} with the admin secret.
      */
     static final Map<String, String> RUNNEL_ENV = Map.of("RUNNEL_HEARTBEAT", "500ms",
-            "RUNNEL_PUBLISH_SECRET", PUBLISH_SECRET);
+            "RUNNEL_PUBLISH_SECRET", PUBLISH_SECRET, "RUNNEL_ADMIN_SECRET", ADMIN_SECRET);
 
     /** What must never appear in a container's log, with what it would mean. */
     private static final List<Forbidden> FORBIDDEN = List.of(

@@ -75,7 +75,8 @@ abstract class ContainerSmoke {
             container = newContainer();
             http = newHttpClient();
             http.start();
-            runnel = new RunnelClient(http, container.baseUri()).withBearer(Container.PUBLISH_SECRET);
+            runnel = new RunnelClient(http, container.baseUri()).withBearer(Container.PUBLISH_SECRET)
+                    .withAdmin(Container.ADMIN_SECRET);
             container.start(runnel);
         } catch (Throwable t) {
             try {

@@ -27,23 +27,48 @@ public final class RunnelClient {
     private final HttpClient client;
     private final URI base;
     private final String bearer;
+    private final String admin;
 
     public RunnelClient(HttpClient client, URI base) {
-        this(client, base, null);
+        this(client, base, null, null);
     }
 
-    private RunnelClient(HttpClient client, URI base, String bearer) {
+    private RunnelClient(HttpClient client, URI base, String bearer, String admin) {
         if (!base.getPath().endsWith("/")) {
             throw new IllegalArgumentException("base: " + base + " (expected: a path ending in /)");
         }
         this.client = client;
         this.base = base;
         this.bearer = bearer;
+        this.admin = admin;
     }
 
     /** The same client, sending {@code Authorization: Bearer credential} with what it POSTs. */
     public RunnelClient withBearer(String credential) {
-        return new RunnelClient(client, base, credential);
+        return new RunnelClient(client, base, credential, admin);
+    }
+
+    /** The same client, sending the admin credential with {@code GET stats} and {@code GET metrics}. */
+    public RunnelClient withAdmin(String credential) {
+        return new RunnelClient(client, base, bearer, credential);
+    }
+
+    /** {@code GET metrics} with this {@code Accept} (null: none) and the admin credential; any status. */
+    public ContentResponse metrics(String accept) throws Exception {
+        Request request = adminRequest("metrics");
+        if (accept != null) {
+            request.headers(h -> h.put("Accept", accept));
+        }
+        return request.send();
+    }
+
+    /** A GET of {@code relative} with the admin credential when this client has one. */
+    private Request adminRequest(String relative) {
+        Request request = client.newRequest(uri(relative)).timeout(REQUEST_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        if (admin != null) {
+            request.headers(h -> h.put("Authorization", "Bearer " + admin));
+        }
+        return request;
     }
 
     public URI base() {
@@ -118,7 +143,7 @@ public final class RunnelClient {
 
     /** {@code GET stats} as JSON. */
     public JsonObject stats() throws Exception {
-        ContentResponse response = get("stats");
+        ContentResponse response = adminRequest("stats").send();
         if (response.getStatus() != 200) {
             throw new AssertionError("stats answered " + response.getStatus() + ": " + response.getContentAsString());
         }
@@ -127,7 +152,7 @@ public final class RunnelClient {
 
     /** {@code GET stats} without blocking; fails if the answer is not a 200. */
     public CompletableFuture<JsonObject> statsAsync() {
-        return new CompletableResponseListener(client.newRequest(uri("stats")).timeout(5, TimeUnit.SECONDS)).send()
+        return new CompletableResponseListener(adminRequest("stats").timeout(5, TimeUnit.SECONDS)).send()
                 .thenApply(response -> {
                     if (response.getStatus() != 200) {
                         throw new IllegalStateException("stats answered " + response.getStatus());

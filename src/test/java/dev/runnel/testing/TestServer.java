@@ -31,7 +31,8 @@ import org.eclipse.jetty.server.ServerConnector;
  * <p>The ticking feeds (stock prices, system metrics) are off unless a test turns them on, so that
  * nothing publishes behind a test's back. Like {@code mvn jetty:run}, the server lets loopback clients
  * publish without a credential ({@code runnel.publish.allowLoopback}); the demos' rate limits and event
- * budget are off and tasks may step every 10 ms, so tests run fast. The tests of those rules set them. {@link #startWithDemos} also serves the {@code webapp/}
+ * budget are off and tasks may step every 10 ms, so tests run fast; {@link #ADMIN_SECRET} is the admin
+ * credential, which {@link #api} sends for {@code /stats}. The tests of those rules set them. {@link #startWithDemos} also serves the {@code webapp/}
  * folder, under a context path, the way a container serves the WAR.
  */
 public final class TestServer implements AutoCloseable {
@@ -43,6 +44,8 @@ public final class TestServer implements AutoCloseable {
 
     /** The context path of {@link #startWithDemos}: not the root, so relative URLs are put to the test. */
     public static final String DEMO_CONTEXT = "/runnel";
+    /** The admin secret of {@link #start} and {@link #startWithDemos}: {@code /stats}, {@code /metrics}, the console. */
+    public static final String ADMIN_SECRET = "test-admin-secret-of-the-tests";
 
     private final Server server;
     private final ServletContextHandler context;
@@ -101,6 +104,7 @@ public final class TestServer implements AutoCloseable {
         map.put("runnel.demos.rate", "0");
         map.put("runnel.demos.eventsPerMinute", "0");
         map.put("runnel.tasks.minStepMillis", "10");
+        map.put("runnel.admin.secret", ADMIN_SECRET);
         for (int i = 0; i + 1 < settings.length; i += 2) {
             map.put(settings[i], settings[i + 1]);
         }
@@ -205,7 +209,7 @@ public final class TestServer implements AutoCloseable {
 
     /** The same HTTP API as the container tests use, against this server. */
     public RunnelClient api() {
-        return new RunnelClient(client, uri("/"));
+        return new RunnelClient(client, uri("/")).withAdmin(ADMIN_SECRET);
     }
 
     /** Publishes through {@code POST /publish}, asserts 200, {@link #settle}s, returns the assigned id. */

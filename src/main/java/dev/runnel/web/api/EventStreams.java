@@ -21,7 +21,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * Opens an event stream on an asynchronous response: the headers every stream has, an
- * {@link SseStream} subscribed to the hub, its deadlines and its stream permit. {@code GET /events}
+ * {@link SseStream} subscribed to the hub, its deadlines, its stream permit and its entry in the
+ * operator's record of open streams. {@code GET /events}
  * opens its streams here, and so does every other view of the log ({@code /v1/chat/completions}
  * renders the same events as OpenAI chunks).
  *
@@ -53,7 +54,13 @@ public final class EventStreams {
         String id = server.hub().epoch() + "-" + Long.toString(CONNECTIONS.incrementAndGet(), 36);
         SseStream stream = new SseStream(id, resp.getOutputStream(), async::complete, server.dispatch(),
                 server.queueBytes(), server.metrics(), server.streams());
-        stream.onClose(permit);
+        // Both views are SSE on the wire: one transport for runnel_streams and the console.
+        Runnable forget = server.openStreams().opened(stream, server.clients().of((HttpServletRequest) async.getRequest()),
+                "sse", topics, lastEventId);
+        stream.onClose(() -> {
+            permit.run();
+            forget.run();
+        });
         async.addListener(new StreamAsyncListener(stream));
         endAtDeadlines(stream, grants, server);
         if (view == null) {

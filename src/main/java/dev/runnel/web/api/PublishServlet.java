@@ -50,6 +50,10 @@ public final class PublishServlet extends ApiServlet {
         server.publishRate().charge(publisher.key(), 1, "this credential publishes faster than runnel.publish.rate allows");
         Map<String, JsonElement> fields = JsonBody.fields(req, server.publishMaxBytes(), "runnel.publish.maxBytes");
         Publication publication = publication(fields);
+        if (server.access().isReserved(publication.topic())) {
+            throw new HttpError(403, "forbidden", "topics under " + Access.ADMIN_TOPICS + " are Runnel's own: only the "
+                    + "server publishes there");
+        }
         if (!publisher.grants().mayPublish(publication.topic())) {
             throw new HttpError(403, "forbidden", "the token does not grant publishing to \"" + publication.topic()
                     + "\" (claim pub: " + publisher.grants().publish() + ")");

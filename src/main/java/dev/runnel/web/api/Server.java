@@ -8,6 +8,7 @@ import dev.runnel.web.auth.Access;
 import dev.runnel.web.http.ClientAddress;
 import dev.runnel.web.limits.RateLimiter;
 import dev.runnel.web.limits.StreamLimits;
+import dev.runnel.web.ops.OpenStreams;
 import java.util.concurrent.ExecutorService;
 
 /**
@@ -23,6 +24,12 @@ public interface Server {
     StreamRegistry streams();
 
     StreamMetrics metrics();
+
+    /** The open streams as an operator sees them; an endpoint that opens one registers it there. */
+    OpenStreams openStreams();
+
+    /** {@code runnel.metrics.public}: {@code /stats} and {@code /metrics} need no admin credential. */
+    boolean metricsPublic();
 
     /** The executor that drains streams. */
     ExecutorService dispatch();

@@ -12,7 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * {@code GET /stats}: the hub and stream counters as JSON.
+ * {@code GET /stats}: the hub and stream counters as JSON. Needs the admin credential (401 or 403 in
+ * JSON without it) unless {@code runnel.metrics.public} is on: it tells the heap, the threads and the
+ * tickets outstanding, which is nobody else's business.
  *
  * <p>Threading: container threads; the counters are thread-safe.
  */
@@ -28,6 +30,9 @@ public final class StatsServlet extends ApiServlet {
 
     @Override
     protected void handle(String method, HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        if (!server.metricsPublic()) {
+            server.access().admin(req);
+        }
         sendJson(resp, 200, stats(server));
     }
 

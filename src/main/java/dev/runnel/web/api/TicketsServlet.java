@@ -47,8 +47,9 @@ public final class TicketsServlet extends ApiServlet {
         Grants grants = holder.grants();
         List<String> topics = topics(req);
         for (String topic : topics) {
-            if (access.isPrivate(topic) && !grants.maySubscribe(topic)) {
-                throw new HttpError(403, "forbidden", "topic \"" + topic + "\" is not granted by the token (claim topics)");
+            if (!access.mayOpen(grants, topic)) {
+                throw new HttpError(403, "forbidden", "topic \"" + topic + "\" is not granted by the token (claim topics"
+                        + (access.isReserved(topic) ? "; Runnel's own topics need the admin credential)" : ")"));
             }
         }
         TicketStore tickets = access.tickets();

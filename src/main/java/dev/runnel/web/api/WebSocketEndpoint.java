@@ -48,11 +48,14 @@ public final class WebSocketEndpoint extends Endpoint {
     private final Runnable permit;
     private final Access.Credentials credentials;
     private final String id;
+    private final String address;
     private volatile Session session;
     private volatile EventStream stream;
 
-    WebSocketEndpoint(Server server, Runnable permit, Access.Credentials credentials, String id) {
+    /** @param address the client's, as {@code web.http.ClientAddress} tells it (for the operator's record) */
+    WebSocketEndpoint(Server server, Runnable permit, Access.Credentials credentials, String id, String address) {
         this.server = server;
+        this.address = address;
         this.permit = permit;
         this.credentials = credentials;
         this.id = id;
@@ -117,7 +120,11 @@ public final class WebSocketEndpoint extends Endpoint {
         s.setMaxIdleTimeout(0); // heartbeats (pings) and write failures find a dead peer, as on /events
         EventStream opened = new EventStream(id, new WebSocketTransport(s, server.dispatch()), server.dispatch(),
                 server.queueBytes(), server.metrics(), server.streams());
-        opened.onClose(permit);
+        Runnable forget = server.openStreams().opened(opened, address, "ws", topics, lastEventId);
+        opened.onClose(() -> {
+            permit.run();
+            forget.run();
+        });
         EventStreams.endAtDeadlines(opened, grants, server);
         stream = opened;
         opened.subscribe(server.hub(), topics, lastEventId);

@@ -64,7 +64,8 @@ public final class WebSocketServlet extends ApiServlet {
         boolean handedOver = false;
         try {
             String id = server.hub().epoch() + "-w" + Long.toString(connections.incrementAndGet(), 36);
-            WebSocketEndpoint endpoint = new WebSocketEndpoint(server, permit, server.access().credentials(req), id);
+            WebSocketEndpoint endpoint = new WebSocketEndpoint(server, permit, server.access().credentials(req), id,
+                    server.clients().of(req));
             ServerEndpointConfig config = ServerEndpointConfig.Builder.create(WebSocketEndpoint.class, "/ws")
                     .configurator(new ServerEndpointConfig.Configurator() {
                         @Override

@@ -25,13 +25,22 @@ import java.util.Locale;
  * {@code Authorization: Bearer} or the {@code runnel.auth.cookie} cookie, in that order. Public
  * topics need nothing, whatever credential comes along.
  *
+ * <p>Operators present {@code Authorization: Bearer} with {@code runnel.admin.secret} or a signed token
+ * with {@code admin: true} ({@link #admin}): for {@code /metrics}, {@code /stats} and the admin
+ * endpoints. The admin credential also publishes to and subscribes to every topic. The topics under
+ * {@value #ADMIN_TOPICS} are Runnel's own (the admin console's feed): private, open to an admin
+ * credential only (or a ticket one issued), and published by the server alone.
+ *
  * <p>Threading: thread-safe.
  */
 public final class Access {
     /** Always private: each user's own topics. */
     public static final String USERS = "users/";
+    /** Runnel's own topics (the admin console's feed): admin only, never published over HTTP. */
+    public static final String ADMIN_TOPICS = "runnel/admin/";
 
     private final String publishSecret;
+    private final String adminSecret;
     private final TokenVerifier tokens;
     private final TicketStore tickets;
     private final List<String> privatePrefixes;
@@ -52,15 +61,18 @@ public final class Access {
      */
     public record Credentials(String ticket, String authorization, String cookie) {}
 
-    public Access(String publishSecret, boolean allowLoopback, TokenVerifier tokens, TicketStore tickets,
-            List<String> privateTopics, String cookie, ClientAddress clients) {
+    /** @param adminSecret {@code runnel.admin.secret}, or null */
+    public Access(String publishSecret, String adminSecret, boolean allowLoopback, TokenVerifier tokens,
+            TicketStore tickets, List<String> privateTopics, String cookie, ClientAddress clients) {
         this.publishSecret = publishSecret;
+        this.adminSecret = adminSecret;
         this.allowLoopback = allowLoopback;
         this.clients = clients;
         this.tokens = tokens;
         this.tickets = tickets;
         List<String> prefixes = new ArrayList<>();
         prefixes.add(USERS);
+        prefixes.add(ADMIN_TOPICS);
         prefixes.addAll(privateTopics);
         for (String p : prefixes) {
             if (!Grants.isEntry(p)) {
@@ -94,6 +106,54 @@ public final class Access {
         return false;
     }
 
+    /** One of Runnel's own topics ({@value #ADMIN_TOPICS}): only the server publishes there. */
+    public boolean isReserved(String topic) {
+        return TopicNames.covers(ADMIN_TOPICS, topic);
+    }
+
+    /**
+     * Whether {@code grants} (a token's or the admin secret's, not a ticket's) open {@code topic}: a
+     * reserved topic needs an admin credential, another private topic a grant, a public topic nothing.
+     */
+    public boolean mayOpen(Grants grants, String topic) {
+        if (isReserved(topic)) {
+            return grants.admin();
+        }
+        return !isPrivate(topic) || grants.maySubscribe(topic);
+    }
+
+    /**
+     * Authenticates an operator: {@code Authorization: Bearer} with {@code runnel.admin.secret} or a
+     * signed token with {@code admin: true}. Throws 401 without one or with a bad one, 403 for a valid
+     * token that is not an operator's.
+     */
+    public Grants admin(HttpServletRequest req) {
+        String bearer = bearer(req);
+        if (bearer == null) {
+            throw unauthorized(adminSecret == null && !tokens.isConfigured()
+                    ? "this needs the admin credential, and this server accepts none yet: configure runnel.admin.secret "
+                            + "or a token key (runnel.jwt.*), then send Authorization: Bearer <credential>"
+                    : "this needs the admin credential: Authorization: Bearer <runnel.admin.secret or a signed token "
+                            + "with admin: true>");
+        }
+        if (isAdminSecret(bearer)) {
+            return Grants.ADMIN;
+        }
+        if (!tokens.isConfigured()) {
+            throw unauthorized("the bearer credential is not the admin secret");
+        }
+        Grants grants = verify(bearer);
+        if (!grants.admin()) {
+            throw new HttpError(403, "forbidden", "the token does not make its bearer an operator (expected: admin: true)");
+        }
+        return grants;
+    }
+
+    private boolean isAdminSecret(String credential) {
+        return adminSecret != null && MessageDigest.isEqual(credential.getBytes(StandardCharsets.UTF_8),
+                adminSecret.getBytes(StandardCharsets.UTF_8));
+    }
+
     /** Authenticates a publisher; throws 401 (no or a bad credential) or 403 (not allowed at all). */
     public Publisher publisher(HttpServletRequest req) {
         String bearer = bearer(req);
@@ -110,11 +170,14 @@ public final class Access {
                 publishSecret.getBytes(StandardCharsets.UTF_8))) {
             return new Publisher("secret", Grants.EVERYTHING);
         }
+        if (isAdminSecret(bearer)) {
+            return new Publisher("admin", Grants.ADMIN);
+        }
         if (!tokens.isConfigured()) {
             throw unauthorized("the bearer credential is not the publish secret");
         }
         Grants grants = verify(bearer);
-        if (grants.publish() == null) {
+        if (grants.publish() == null && !grants.admin()) {
             throw new HttpError(403, "forbidden", "the token grants no publishing (expected: a pub claim)");
         }
         return new Publisher(holderKey(grants, bearer), grants);
@@ -207,10 +270,12 @@ public final class Access {
                 throw unauthorized("topic \"" + denied + "\" is private: send a token (Authorization: Bearer, or the "
                         + cookie + " cookie) or a ticket (?ticket= from POST /tickets)");
             }
-            grants = verify(token);
+            grants = credential(token);
         }
         for (String topic : topics) {
-            if (isPrivate(topic) && !grants.maySubscribe(topic)) {
+            // A ticket names exactly what it opens, checked when it was issued.
+            boolean granted = ticket != null ? !isPrivate(topic) || grants.maySubscribe(topic) : mayOpen(grants, topic);
+            if (!granted) {
                 throw new HttpError(403, "forbidden", "topic \"" + topic + "\" is not granted to this "
                         + (ticket != null ? "ticket" : "token (claim topics)"));
             }
@@ -224,8 +289,13 @@ public final class Access {
         if (token == null) {
             throw unauthorized("a ticket needs a token: Authorization: Bearer <token>, or the " + cookie + " cookie");
         }
-        Grants grants = verify(token);
+        Grants grants = credential(token);
         return new Holder(holderKey(grants, token), grants);
+    }
+
+    /** A subscriber's credential: the admin secret, or a token to verify. */
+    private Grants credential(String token) {
+        return isAdminSecret(token) ? Grants.ADMIN : verify(token);
     }
 
     private Grants verify(String token) {

@@ -17,14 +17,21 @@ import java.util.List;
  *                      skew), epoch milliseconds; {@link Long#MAX_VALUE} for a credential that
  *                      does not expire (the shared secret)
  * @param chat          the {@code chat} claim: the bearer may start answers on the upstream model
+ * @param admin         an operator's credential ({@code runnel.admin.secret}, or a token with
+ *                      {@code admin: true}): {@code /metrics}, {@code /stats}, the admin endpoints and
+ *                      console, and every topic, to publish (the reserved {@code runnel/admin/} ones
+ *                      excepted) and to subscribe
  */
-public record Grants(String subject, List<String> publish, List<String> subscribe, long expiresMillis, boolean chat) {
+public record Grants(String subject, List<String> publish, List<String> subscribe, long expiresMillis, boolean chat,
+        boolean admin) {
     /** The shared secret and trusted loopback publishers: every topic, no expiry. */
-    static final Grants EVERYTHING = new Grants(null, null, null, Long.MAX_VALUE, true);
+    static final Grants EVERYTHING = new Grants(null, null, null, Long.MAX_VALUE, true, false);
+    /** The admin secret: an operator, no expiry; it starts no chat answers (a token's chat claim does). */
+    static final Grants ADMIN = new Grants("admin", null, null, Long.MAX_VALUE, false, true);
 
-    /** Grants without the {@code chat} claim. */
+    /** Grants without the {@code chat} claim, not an operator's. */
     public Grants(String subject, List<String> publish, List<String> subscribe, long expiresMillis) {
-        this(subject, publish, subscribe, expiresMillis, false);
+        this(subject, publish, subscribe, expiresMillis, false, false);
     }
 
     public Grants {
@@ -33,11 +40,14 @@ public record Grants(String subject, List<String> publish, List<String> subscrib
     }
 
     public boolean mayPublish(String topic) {
+        if (admin) {
+            return true;
+        }
         return publish == null ? this == EVERYTHING : matchesAny(publish, topic);
     }
 
     public boolean maySubscribe(String topic) {
-        return subscribe != null && matchesAny(subscribe, topic);
+        return admin || subscribe != null && matchesAny(subscribe, topic);
     }
 
     private static boolean matchesAny(List<String> entries, String topic) {

@@ -194,16 +194,19 @@ public final class TokenVerifier implements AutoCloseable {
         List<String> subscribe = entries(claims, "topics");
         long exp = claims.getExpirationTime().getTime();
         long expires = exp > Long.MAX_VALUE - skewMillis ? Long.MAX_VALUE : exp + skewMillis;
-        return new Grants(claims.getSubject(), publish, subscribe, expires, chat(claims));
+        return new Grants(claims.getSubject(), publish, subscribe, expires, flag(claims, "chat"), flag(claims, "admin"));
     }
 
-    /** The {@code chat} claim: true, false or absent (false). */
-    private static boolean chat(JWTClaimsSet claims) {
+    /**
+     * A claim that is true, false or absent (false): {@code chat} (the bearer may start answers on the
+     * upstream model), {@code admin} (the bearer is an operator).
+     */
+    private static boolean flag(JWTClaimsSet claims, String name) {
         try {
-            Boolean chat = claims.getBooleanClaim("chat");
-            return chat != null && chat;
+            Boolean value = claims.getBooleanClaim(name);
+            return value != null && value;
         } catch (ParseException e) {
-            throw reject("bad-claim", "claim chat: expected true or false", "claim chat");
+            throw reject("bad-claim", "claim " + name + ": expected true or false", "claim " + name);
         }
     }
 
