@@ -7,6 +7,7 @@ import dev.runnel.hub.StateLimits;
 import dev.runnel.hub.TopicKinds;
 import dev.runnel.redis.SharedEventLog;
 import dev.runnel.redis.SharedLog;
+import dev.runnel.redis.SharedTickets;
 import dev.runnel.stream.StreamMetrics;
 import dev.runnel.stream.StreamRegistry;
 import dev.runnel.web.api.Server;
@@ -79,8 +80,16 @@ public final class Runnel implements Server, AutoCloseable {
         this.tokens = new TokenVerifier(hmac, security.jwtPublicKey(), security.jwtJwks() == null ? null
                 : new TokenVerifier.Jwks(security.jwtJwks(), security.jwtJwksRefresh(), security.jwtJwksMinInterval()),
                 security.jwtIssuer(), security.jwtAudience(), security.jwtClockSkew());
-        TicketStore tickets = new TicketStore(security.ticketTtl().toMillis(), security.ticketsMax(),
-                security.ticketsPerSubject());
+        TopicKinds kinds = TopicKinds.of(config.stateTopics(), config.finiteTopics());
+        // The shared log checks its URL and prefix here, before any thread starts; it connects in start().
+        SharedEventLog shared = config.sharedLog() ? SharedEventLog.open(config.redisUrl(), config.redisPrefix(),
+                new SharedLog.Bounds(config.logSize(), config.logMaxBytes(), config.logMaxAge(),
+                        config.stateLimits().maxKeysPerTopic()), config.stateLimits().maxTopics(), nodeId()) : null;
+        // With several nodes a ticket issued on one is redeemed once on any: Redis keeps them.
+        TicketStore tickets = shared == null
+                ? new TicketStore(security.ticketTtl().toMillis(), security.ticketsMax(), security.ticketsPerSubject())
+                : new TicketStore(security.ticketTtl().toMillis(), security.ticketsMax(), security.ticketsPerSubject(),
+                        new RedisTicketStorage(new SharedTickets(shared.connections(), shared.prefix())));
         this.access = new Access(config.publishSecret(), security.publishAllowLoopback(), tokens, tickets,
                 security.privateTopics(), security.authCookie(), security.clients());
         this.limits = new StreamLimits(security.streamsMax(), security.streamsPerAddress());
@@ -88,11 +97,6 @@ public final class Runnel implements Server, AutoCloseable {
         this.demoGate = new DemoGate(security.clients(), new RateLimiter(demos.rate(), demos.burst()),
                 new RateLimiter(demos.eventsPerMinute() / 60.0, Math.max(1, demos.eventsPerMinute())));
         warnOfPublishingWithoutCredential();
-        TopicKinds kinds = TopicKinds.of(config.stateTopics(), config.finiteTopics());
-        // The shared log checks its URL and prefix here, before any thread starts; it connects in start().
-        SharedEventLog shared = config.sharedLog() ? SharedEventLog.open(config.redisUrl(), config.redisPrefix(),
-                new SharedLog.Bounds(config.logSize(), config.logMaxBytes(), config.logMaxAge(),
-                        config.stateLimits().maxKeysPerTopic()), config.stateLimits().maxTopics(), nodeId()) : null;
 
         this.dispatch = loggingPool(config.dispatchThreads(), named("runnel-dispatch-", true, threads), "dispatcher");
         // The in-memory log's fan-out has a thread of its own: it never waits in line behind the streams'
