@@ -5,6 +5,7 @@ import dev.runnel.feed.NotificationFeed;
 import dev.runnel.feed.PoemFeed;
 import dev.runnel.feed.StockFeed;
 import dev.runnel.feed.TaskFeed;
+import dev.runnel.redis.Lease;
 import dev.runnel.web.demo.DemoOffServlet;
 import dev.runnel.web.demo.DemoTokenServlet;
 import dev.runnel.web.demo.DemosServlet;
@@ -51,13 +52,21 @@ final class Feeds implements AutoCloseable {
         if (config.stocks()) {
             StockFeed stocks = new StockFeed(runnel.hub(), config.stockSymbols(), random);
             started.add(stocks);
+            Lease lease = runnel.lease("stocks");
+            if (lease != null) {
+                // One ticker for all the nodes of a Redis: on the node that holds its lease, and on the
+                // next one when that node stops or dies.
+                FeedLease ticker = new FeedLease(lease, "the stock ticker", runnel.config().redisLeaseTtl().toMillis());
+                started.add(ticker);
+                stocks.onlyWhile(ticker::held);
+            }
             stocks.start(runnel.scheduler(), config.stocksInterval());
         }
         if (config.metrics()) {
             MetricsFeed metrics = new MetricsFeed(runnel.hub(), new MetricsFeed.Sources(
                     () -> runnel.streams().size(), () -> runnel.hub().eventsPublished(),
                     () -> runnel.metrics().framesDelivered(), () -> runnel.metrics().evictions(),
-                    runnel::uptimeMillis));
+                    runnel::uptimeMillis), runnel.nodeId());
             started.add(metrics);
             metrics.start(runnel.scheduler(), config.metricsInterval());
         }

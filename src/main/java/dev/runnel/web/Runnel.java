@@ -5,6 +5,7 @@ import dev.runnel.hub.Hub;
 import dev.runnel.hub.MemoryEventLog;
 import dev.runnel.hub.StateLimits;
 import dev.runnel.hub.TopicKinds;
+import dev.runnel.redis.Lease;
 import dev.runnel.redis.SharedEventLog;
 import dev.runnel.redis.SharedLog;
 import dev.runnel.redis.SharedTickets;
@@ -56,6 +57,8 @@ public final class Runnel implements Server, AutoCloseable {
     private final TokenVerifier tokens;
     private final byte[] demoSecret;
     private final Settings settings;
+    private final String nodeId = newNodeId();
+    private final SharedEventLog shared;
     private final EventLog log;
     private final Hub hub;
     private final StreamRegistry streams = new StreamRegistry();
@@ -82,9 +85,9 @@ public final class Runnel implements Server, AutoCloseable {
                 security.jwtIssuer(), security.jwtAudience(), security.jwtClockSkew());
         TopicKinds kinds = TopicKinds.of(config.stateTopics(), config.finiteTopics());
         // The shared log checks its URL and prefix here, before any thread starts; it connects in start().
-        SharedEventLog shared = config.sharedLog() ? SharedEventLog.open(config.redisUrl(), config.redisPrefix(),
+        this.shared = config.sharedLog() ? SharedEventLog.open(config.redisUrl(), config.redisPrefix(),
                 new SharedLog.Bounds(config.logSize(), config.logMaxBytes(), config.logMaxAge(),
-                        config.stateLimits().maxKeysPerTopic()), config.stateLimits().maxTopics(), nodeId()) : null;
+                        config.stateLimits().maxKeysPerTopic()), config.stateLimits().maxTopics(), nodeId) : null;
         // With several nodes a ticket issued on one is redeemed once on any: Redis keeps them.
         TicketStore tickets = shared == null
                 ? new TicketStore(security.ticketTtl().toMillis(), security.ticketsMax(), security.ticketsPerSubject())
@@ -133,7 +136,7 @@ public final class Runnel implements Server, AutoCloseable {
      * This node's name in Redis ({@code CLIENT LIST} shows {@code runnel-<name>-tail}…): the host's name
      * and a random suffix, since several nodes may run on one host.
      */
-    private static String nodeId() {
+    private static String newNodeId() {
         String host;
         try {
             host = java.net.InetAddress.getLocalHost().getHostName();
@@ -206,6 +209,21 @@ public final class Runnel implements Server, AutoCloseable {
                 LOG.log(Level.ERROR, "scheduled task failed; it keeps its schedule", e);
             }
         }, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** This node's name: in Redis's client list, the leases it holds and {@code /stats}. */
+    @Override
+    public String nodeId() {
+        return nodeId;
+    }
+
+    /**
+     * A lease on work that must run on one node of those sharing this Redis at a time, kept for
+     * {@code runnel.redis.leaseTtl}; null without {@code runnel.redis.url} (one node runs everything).
+     */
+    Lease lease(String name) {
+        return shared == null ? null
+                : new Lease(shared.connections(), shared.prefix(), name, nodeId, config.redisLeaseTtl().toMillis());
     }
 
     /** The settings source, for parts (feeds, filters) that read keys of their own. */

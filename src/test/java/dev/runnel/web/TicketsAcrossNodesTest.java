@@ -33,10 +33,8 @@ class TicketsAcrossNodesTest {
         RedisServer redis = RedisServer.shared();
         String prefix = RedisServer.freshPrefix();
         for (int i = 0; i < 2; i++) {
-            TestServer node = TestServer.start("runnel.redis.url", redis.url(), "runnel.redis.prefix", prefix,
-                    "runnel.jwt.secret", Tokens.SECRET, "runnel.tickets.perSubject", "40");
-            nodes.add(node);
-            node.api().awaitStats("the node reached Redis", s -> s.get("ready").getAsBoolean(), WAIT);
+            nodes.add(TestServer.startNode(redis, prefix, "runnel.jwt.secret", Tokens.SECRET,
+                    "runnel.tickets.perSubject", "40"));
         }
     }
 
