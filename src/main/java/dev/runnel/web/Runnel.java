@@ -6,6 +6,7 @@ import dev.runnel.hub.MemoryEventLog;
 import dev.runnel.hub.StateLimits;
 import dev.runnel.hub.TopicKinds;
 import dev.runnel.redis.Lease;
+import dev.runnel.redis.RunRegistry;
 import dev.runnel.redis.SharedEventLog;
 import dev.runnel.redis.SharedLog;
 import dev.runnel.redis.SharedTickets;
@@ -224,6 +225,11 @@ public final class Runnel implements Server, AutoCloseable {
     Lease lease(String name) {
         return shared == null ? null
                 : new Lease(shared.connections(), shared.prefix(), name, nodeId, config.redisLeaseTtl().toMillis());
+    }
+
+    /** Where the nodes of this Redis register their runs; null without {@code runnel.redis.url}. */
+    RunRegistry runs() {
+        return shared == null ? null : new RunRegistry(shared.connections(), shared.prefix());
     }
 
     /** The settings source, for parts (feeds, filters) that read keys of their own. */
