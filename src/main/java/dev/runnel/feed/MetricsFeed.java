@@ -47,8 +47,18 @@ public final class MetricsFeed implements AutoCloseable {
     private long lastEvents;
     private long lastFrames;
     private ScheduledFuture<?> ticks;
+    private final String node;
 
     public MetricsFeed(Hub hub, Sources sources) {
+        this(hub, sources, null);
+    }
+
+    /**
+     * @param node the sampling node's name, sent with every sample: the samples are this node's, and
+     *             with several nodes on one log every node's arrive on the one topic; null to send none
+     */
+    public MetricsFeed(Hub hub, Sources sources, String node) {
+        this.node = node;
         this.hub = hub;
         this.sources = sources;
         this.lastNanos = System.nanoTime();
@@ -77,6 +87,9 @@ public final class MetricsFeed implements AutoCloseable {
         MemoryUsage heap = memory.getHeapMemoryUsage();
         JsonObject data = new JsonObject();
         data.addProperty("time", Instant.now().toString());
+        if (node != null) {
+            data.addProperty("node", node);
+        }
         data.addProperty("uptimeSeconds", sources.uptimeMillis().getAsLong() / 1000);
         data.addProperty("heapUsed", heap.getUsed());
         data.addProperty("heapMax", heap.getMax() > 0 ? heap.getMax() : heap.getCommitted());

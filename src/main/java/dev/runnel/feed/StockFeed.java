@@ -41,6 +41,7 @@ public final class StockFeed implements AutoCloseable {
     private final List<Stock> stocks = new ArrayList<>();
     private final Refusals refusals = new Refusals("the stock feed");
     private ScheduledFuture<?> ticks;
+    private volatile java.util.function.BooleanSupplier gate = () -> true;
 
     private static final class Stock {
         final String symbol;
@@ -82,6 +83,14 @@ public final class StockFeed implements AutoCloseable {
     }
 
     /** Publishes the opening prices at once, then one tick every {@code interval}. */
+    /**
+     * Ticks only while {@code gate} says so (with several nodes: while this node holds the ticker's
+     * lease, so that one node at a time publishes prices).
+     */
+    public void onlyWhile(java.util.function.BooleanSupplier gate) {
+        this.gate = gate;
+    }
+
     public synchronized void start(ScheduledExecutorService scheduler, Duration interval) {
         if (ticks != null) {
             throw new IllegalStateException("the stock feed is already started");
@@ -95,6 +104,9 @@ public final class StockFeed implements AutoCloseable {
 
     /** Moves every price one step and publishes it. Scheduler thread (tests call it directly). */
     void tick() {
+        if (!gate.getAsBoolean()) {
+            return;
+        }
         String time = Instant.now().toString();
         for (Stock stock : stocks) {
             double z = random.nextGaussian();

@@ -200,6 +200,13 @@ public final class TaskFeed implements AutoCloseable {
         }
     }
 
+    /** Every task this feed holds (running, and the finished it keeps), as they are now. */
+    public java.util.List<TaskView> views() {
+        synchronized (lock) {
+            return tasks.values().stream().map(Task::view).toList();
+        }
+    }
+
     public int runningCount() {
         synchronized (lock) {
             return running;

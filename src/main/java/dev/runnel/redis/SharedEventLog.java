@@ -288,6 +288,15 @@ public final class SharedEventLog implements EventLog {
     }
 
     /** The tail's health, for a node's readiness and its operators. */
+    /** The log's connections, for what else the nodes share through the same Redis (tickets, runs, leases). */
+    public RedisConnections connections() {
+        return redis;
+    }
+
+    public String prefix() {
+        return shared.prefix();
+    }
+
     public LogTail.Health health() {
         return tail.health();
     }

@@ -69,12 +69,23 @@ public final class SharedTickets {
         if (value == null) {
             return null;
         }
+        Redeemed redeemed = redeemed(value);
+        if (redeemed.subject() != null) {
+            // Its place is free again; the grant is already this caller's alone, whatever happens here.
+            redis.call("release a ticket's place", true, jedis -> jedis.zrem(subjectKey(redeemed.subject()), digest));
+        }
+        return redeemed;
+    }
+
+    /** The ticket's grant without taking it out, or null when it is unknown, expired or redeemed. */
+    public Redeemed peek(String digest) {
+        String value = redis.call("read a ticket", true, jedis -> jedis.get(ticketKey(digest)));
+        return value == null ? null : redeemed(value);
+    }
+
+    private static Redeemed redeemed(String value) {
         int nl = value.indexOf('\n');
         String subject = value.substring(0, nl);
-        if (!subject.isEmpty()) {
-            // Its place is free again; the grant is already this caller's alone, whatever happens here.
-            redis.call("release a ticket's place", true, jedis -> jedis.zrem(subjectKey(subject), digest));
-        }
         return new Redeemed(subject.isEmpty() ? null : subject, value.substring(nl + 1));
     }
 

@@ -5,10 +5,13 @@ import dev.runnel.feed.NotificationFeed;
 import dev.runnel.feed.PoemFeed;
 import dev.runnel.feed.StockFeed;
 import dev.runnel.feed.TaskFeed;
+import dev.runnel.redis.Lease;
+import dev.runnel.redis.RunRegistry;
 import dev.runnel.web.demo.DemoOffServlet;
 import dev.runnel.web.demo.DemoTokenServlet;
 import dev.runnel.web.demo.DemosServlet;
 import dev.runnel.web.demo.NotificationsServlet;
+import dev.runnel.web.demo.OtherNodes;
 import dev.runnel.web.demo.PoemServlet;
 import dev.runnel.web.demo.TasksServlet;
 import jakarta.servlet.ServletContext;
@@ -38,6 +41,7 @@ final class Feeds implements AutoCloseable {
     private final DemoConfig config;
     private final List<AutoCloseable> started = new ArrayList<>();
     private TaskFeed tasks;
+    private OtherNodes otherNodes = OtherNodes.NONE;
     private NotificationFeed notifications;
     private PoemFeed poems;
 
@@ -51,18 +55,34 @@ final class Feeds implements AutoCloseable {
         if (config.stocks()) {
             StockFeed stocks = new StockFeed(runnel.hub(), config.stockSymbols(), random);
             started.add(stocks);
+            Lease lease = runnel.lease("stocks");
+            if (lease != null) {
+                // One ticker for all the nodes of a Redis: on the node that holds its lease, and on the
+                // next one when that node stops or dies.
+                FeedLease ticker = new FeedLease(lease, "stocks", "the stock ticker",
+                        runnel.config().redisLeaseTtl().toMillis());
+                started.add(ticker);
+                stocks.onlyWhile(ticker::held);
+            }
             stocks.start(runnel.scheduler(), config.stocksInterval());
         }
         if (config.metrics()) {
             MetricsFeed metrics = new MetricsFeed(runnel.hub(), new MetricsFeed.Sources(
                     () -> runnel.streams().size(), () -> runnel.hub().eventsPublished(),
                     () -> runnel.metrics().framesDelivered(), () -> runnel.metrics().evictions(),
-                    runnel::uptimeMillis));
+                    runnel::uptimeMillis), runnel.nodeId());
             started.add(metrics);
             metrics.start(runnel.scheduler(), config.metricsInterval());
         }
         tasks = new TaskFeed(runnel.hub(), runnel.scheduler(), config.tasks());
         started.add(tasks);
+        RunRegistry runs = runnel.runs();
+        if (runs != null) {
+            // GET and DELETE /tasks/<id> on any node: each node registers its tasks in Redis.
+            SharedTasks shared = new SharedTasks(runs, runnel.nodeId(), tasks);
+            started.add(0, shared); // stops syncing before the tasks stop
+            otherNodes = shared;
+        }
         notifications = new NotificationFeed(runnel.hub());
         poems = new PoemFeed(runnel.hub(), runnel.scheduler(), config.poemInterval(), random, config.poemMaxRunning(),
                 config.poemPerAddress());
@@ -88,7 +108,7 @@ final class Feeds implements AutoCloseable {
             return;
         }
         long maxBody = runnel.config().publishMaxBytes();
-        RunnelListener.add(context, "tasks", new TasksServlet(tasks, runnel.demoGate(), maxBody), "/tasks", "/tasks/*");
+        RunnelListener.add(context, "tasks", new TasksServlet(tasks, runnel.demoGate(), maxBody, otherNodes), "/tasks", "/tasks/*");
         RunnelListener.add(context, "notifications", new NotificationsServlet(notifications, runnel.demoGate(),
                 runnel.access(), runnel.publishRate(), maxBody), "/notifications");
         RunnelListener.add(context, "poem", new PoemServlet(poems, runnel.demoGate(), runnel.limits()), "/demo/poem");

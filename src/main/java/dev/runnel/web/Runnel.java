@@ -5,12 +5,15 @@ import dev.runnel.hub.Hub;
 import dev.runnel.hub.MemoryEventLog;
 import dev.runnel.hub.StateLimits;
 import dev.runnel.hub.TopicKinds;
-import dev.runnel.redis.SharedEventLog;
-import dev.runnel.redis.SharedLog;
 import dev.runnel.metrics.Rejections;
 import dev.runnel.metrics.RunnelMetrics;
 import dev.runnel.metrics.SharedLogHealth;
 import dev.runnel.metrics.TopicActivity;
+import dev.runnel.redis.Lease;
+import dev.runnel.redis.RunRegistry;
+import dev.runnel.redis.SharedEventLog;
+import dev.runnel.redis.SharedLog;
+import dev.runnel.redis.SharedTickets;
 import dev.runnel.stream.StreamMetrics;
 import dev.runnel.stream.StreamRegistry;
 import dev.runnel.web.api.Server;
@@ -64,6 +67,8 @@ public final class Runnel implements Server, AutoCloseable {
     private final TokenVerifier tokens;
     private final byte[] demoSecret;
     private final Settings settings;
+    private final String nodeId = newNodeId();
+    private final SharedEventLog shared;
     private final EventLog log;
     private final Hub hub;
     private final StreamRegistry streams = new StreamRegistry();
@@ -96,20 +101,23 @@ public final class Runnel implements Server, AutoCloseable {
         this.tokens = new TokenVerifier(hmac, security.jwtPublicKey(), security.jwtJwks() == null ? null
                 : new TokenVerifier.Jwks(security.jwtJwks(), security.jwtJwksRefresh(), security.jwtJwksMinInterval()),
                 security.jwtIssuer(), security.jwtAudience(), security.jwtClockSkew());
-        TicketStore tickets = new TicketStore(security.ticketTtl().toMillis(), security.ticketsMax(),
-                security.ticketsPerSubject());
-        this.access = new Access(config.publishSecret(), ops.adminSecret(), security.publishAllowLoopback(), tokens,
-                tickets, security.privateTopics(), security.authCookie(), security.clients());
+        TopicKinds kinds = TopicKinds.of(config.stateTopics(), config.finiteTopics());
+        // The shared log checks its URL and prefix here, before any thread starts; it connects in start().
+        this.shared = config.sharedLog() ? SharedEventLog.open(config.redisUrl(), config.redisPrefix(),
+                new SharedLog.Bounds(config.logSize(), config.logMaxBytes(), config.logMaxAge(),
+                        config.stateLimits().maxKeysPerTopic()), config.stateLimits().maxTopics(), nodeId) : null;
+        // With several nodes a ticket issued on one is redeemed once on any: Redis keeps them.
+        TicketStore tickets = shared == null
+                ? new TicketStore(security.ticketTtl().toMillis(), security.ticketsMax(), security.ticketsPerSubject())
+                : new TicketStore(security.ticketTtl().toMillis(), security.ticketsMax(), security.ticketsPerSubject(),
+                        new RedisTicketStorage(new SharedTickets(shared.connections(), shared.prefix())));
+        this.access = new Access(config.publishSecret(), ops.adminSecret(), security.publishAllowLoopback(), tokens, tickets,
+                security.privateTopics(), security.authCookie(), security.clients());
         this.limits = new StreamLimits(security.streamsMax(), security.streamsPerAddress());
         this.publishRate = new RateLimiter(security.publishRate(), security.publishBurst());
         this.demoGate = new DemoGate(security.clients(), new RateLimiter(demos.rate(), demos.burst()),
                 new RateLimiter(demos.eventsPerMinute() / 60.0, Math.max(1, demos.eventsPerMinute())));
         warnOfPublishingWithoutCredential();
-        TopicKinds kinds = TopicKinds.of(config.stateTopics(), config.finiteTopics());
-        // The shared log checks its URL and prefix here, before any thread starts; it connects in start().
-        SharedEventLog shared = config.sharedLog() ? SharedEventLog.open(config.redisUrl(), config.redisPrefix(),
-                new SharedLog.Bounds(config.logSize(), config.logMaxBytes(), config.logMaxAge(),
-                        config.stateLimits().maxKeysPerTopic()), config.stateLimits().maxTopics(), nodeId()) : null;
 
         this.dispatch = loggingPool(config.dispatchThreads(), named("runnel-dispatch-", true, threads), "dispatcher");
         // The in-memory log's fan-out has a thread of its own: it never waits in line behind the streams'
@@ -170,7 +178,7 @@ public final class Runnel implements Server, AutoCloseable {
      * This node's name in Redis ({@code CLIENT LIST} shows {@code runnel-<name>-tail}…): the host's name
      * and a random suffix, since several nodes may run on one host.
      */
-    private static String nodeId() {
+    private static String newNodeId() {
         String host;
         try {
             host = java.net.InetAddress.getLocalHost().getHostName();
@@ -243,6 +251,26 @@ public final class Runnel implements Server, AutoCloseable {
                 LOG.log(Level.ERROR, "scheduled task failed; it keeps its schedule", e);
             }
         }, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** This node's name: in Redis's client list, the leases it holds and {@code /stats}. */
+    @Override
+    public String nodeId() {
+        return nodeId;
+    }
+
+    /**
+     * A lease on work that must run on one node of those sharing this Redis at a time, kept for
+     * {@code runnel.redis.leaseTtl}; null without {@code runnel.redis.url} (one node runs everything).
+     */
+    Lease lease(String name) {
+        return shared == null ? null
+                : new Lease(shared.connections(), shared.prefix(), name, nodeId, config.redisLeaseTtl().toMillis());
+    }
+
+    /** Where the nodes of this Redis register their runs; null without {@code runnel.redis.url}. */
+    RunRegistry runs() {
+        return shared == null ? null : new RunRegistry(shared.connections(), shared.prefix());
     }
 
     /** The settings source, for parts (feeds, filters) that read keys of their own. */

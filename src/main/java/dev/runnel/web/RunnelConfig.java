@@ -32,7 +32,8 @@ public record RunnelConfig(
         Duration pollMaxTimeout,
         String redisUrl,
         String redisPrefix,
-        FanOutLimits fanOut) {
+        FanOutLimits fanOut,
+        Duration redisLeaseTtl) {
 
     /**
      * A quarter of the recommended 1 GiB heap: room for the log's worst case (10,000 events of the
@@ -78,7 +79,8 @@ public record RunnelConfig(
                 blankToNull(s.string("runnel.redis.url", null)),
                 s.string("runnel.redis.prefix", "runnel"),
                 new FanOutLimits(s.integer("runnel.fanout.maxBacklog", DEFAULT_MAX_BACKLOG, 1, 10_000_000),
-                        positiveMillis("runnel.fanout.maxLag", s.duration("runnel.fanout.maxLag", DEFAULT_MAX_LAG))));
+                        positiveMillis("runnel.fanout.maxLag", s.duration("runnel.fanout.maxLag", DEFAULT_MAX_LAG))),
+                s.duration("runnel.redis.leaseTtl", Duration.ofSeconds(10)));
         c.check();
         return c;
     }
@@ -95,6 +97,10 @@ public record RunnelConfig(
             throw new IllegalArgumentException("runnel.log.maxBytes: " + logMaxBytes + " (expected: >= 65536)");
         }
         positive("runnel.poll.maxTimeout", pollMaxTimeout);
+        if (redisLeaseTtl.compareTo(Duration.ofMillis(300)) < 0) {
+            throw new IllegalArgumentException("runnel.redis.leaseTtl: " + redisLeaseTtl.toMillis()
+                    + "ms (expected: >= 300ms)");
+        }
         if (queueBytes <= 0) {
             throw new IllegalArgumentException("runnel.stream.queueBytes: " + queueBytes + " (expected: > 0)");
         }

@@ -3,6 +3,7 @@ package dev.runnel.web;
 import dev.runnel.chat.ChatGateway;
 import dev.runnel.web.api.ChatServlet;
 import dev.runnel.web.api.EventsServlet;
+import dev.runnel.web.api.HealthServlet;
 import dev.runnel.web.api.PollServlet;
 import dev.runnel.web.api.PublishServlet;
 import dev.runnel.web.api.StatsServlet;
@@ -63,6 +64,7 @@ public final class RunnelListener implements ServletContextListener {
         add(context, "events", new EventsServlet(runnel), "/events");
         add(context, "publish", new PublishServlet(runnel), "/publish");
         add(context, "stats", new StatsServlet(runnel), "/stats");
+        add(context, "health", new HealthServlet(runnel), "/health", "/health/*");
         add(context, "error", new ErrorServlet(), "/error");
         add(context, "tickets", new TicketsServlet(runnel), "/tickets");
         add(context, "poll", new PollServlet(runnel), "/poll");

@@ -14,6 +14,7 @@ import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.StringRequestContent;
 import org.eclipse.jetty.http.HttpMethod;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.eclipse.jetty.client.HttpClient;
@@ -114,6 +115,27 @@ public final class TestServer implements AutoCloseable {
     /** Starts a server with fast test settings, overridden by {@code settings} (key, value, key, value…). */
     public static TestServer start(String... settings) throws Exception {
         return new TestServer(settings(settings));
+    }
+
+    /**
+     * A node of several on one Redis ({@code prefix} keeps each test's keys apart), once it reached
+     * Redis; otherwise like {@link #start}.
+     */
+    public static TestServer startNode(RedisServer redis, String prefix, String... settings) throws Exception {
+        String[] all = new String[settings.length + 4];
+        all[0] = "runnel.redis.url";
+        all[1] = redis.url();
+        all[2] = "runnel.redis.prefix";
+        all[3] = prefix;
+        System.arraycopy(settings, 0, all, 4, settings.length);
+        TestServer node = start(all);
+        try {
+            node.api().awaitStats("the node reached Redis", s -> s.get("ready").getAsBoolean(), Duration.ofSeconds(30));
+        } catch (RuntimeException | Error e) {
+            node.close();
+            throw e;
+        }
+        return node;
     }
 
     /**

@@ -43,10 +43,7 @@ class SeveralNodesTest {
         redis = RedisServer.shared();
         prefix = RedisServer.freshPrefix();
         for (int i = 0; i < 3; i++) {
-            TestServer node = TestServer.start("runnel.redis.url", redis.url(), "runnel.redis.prefix", prefix,
-                    "runnel.topics.state", "prices", "runnel.topics.finite", "tasks/");
-            nodes.add(node);
-            node.api().awaitStats("the node reached Redis", s -> s.get("ready").getAsBoolean(), WAIT);
+            nodes.add(TestServer.startNode(redis, prefix, "runnel.topics.state", "prices", "runnel.topics.finite", "tasks/"));
         }
     }
 

@@ -77,6 +77,9 @@ public interface Server {
     /** {@code runnel.state.*}. */
     StateLimits stateLimits();
 
+    /** This node's name (in Redis's client list and the leases it holds). */
+    String nodeId();
+
     /** Whether the log is shared through Redis ({@code runnel.redis.url}). */
     boolean sharedLog();
 

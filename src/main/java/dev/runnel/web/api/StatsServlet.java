@@ -41,6 +41,7 @@ public final class StatsServlet extends ApiServlet {
         StreamMetrics m = server.metrics();
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("epoch", hub.epoch());
+        s.put("node", server.nodeId());
         s.put("uptimeMillis", server.uptimeMillis());
         s.put("connections", server.streams().size());
         s.put("subscriptions", hub.subscriptionCount());

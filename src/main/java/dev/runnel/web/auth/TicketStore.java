@@ -25,6 +25,11 @@ import java.util.function.LongSupplier;
  * may hold at most {@code runnel.tickets.perSubject} unused tickets, so one account cannot exhaust
  * the store for everyone, with or without a {@code sub}.
  *
+ * <p>With {@link Shared} storage (several nodes on one Redis) the tickets are kept there instead, so
+ * that a ticket issued on one node is redeemed once on any node; the per-holder cap then counts the
+ * holder's tickets on every node, and {@code runnel.tickets.max} is not counted (Redis holds them, each
+ * for at most the TTL).
+ *
  * <p>Threading: thread-safe; {@link #redeem} removes atomically, so a ticket opens one stream only.
  */
 public final class TicketStore {
@@ -39,6 +44,25 @@ public final class TicketStore {
     private final int max;
     private final int perHolder;
     private final LongSupplier nanoClock;
+    private final Shared shared;
+
+    /**
+     * Tickets kept where every node reads them, by digest, each with its holder and an opaque grant.
+     *
+     * <p>Threading: thread-safe. A store that cannot be reached throws {@link HttpError} (503).
+     */
+    public interface Shared {
+        /** What storing a ticket answered. */
+        enum Issued { ISSUED, HOLDER_FULL, EXISTS }
+
+        Issued issue(String digest, String holder, String grant, long ttlMillis, int perHolder);
+
+        /** Takes the ticket out: its grant, or null when unknown, expired or already redeemed on any node. */
+        String redeem(String digest);
+
+        /** The grant, leaving the ticket stored; null when unknown or expired. */
+        String peek(String digest);
+    }
 
     /**
      * What a ticket grants.
@@ -56,15 +80,25 @@ public final class TicketStore {
     private record Entry(Ticket ticket, long validUntilNanos) {}
 
     public TicketStore(long ttlMillis, int max, int perHolder) {
-        this(ttlMillis, max, perHolder, System::nanoTime);
+        this(ttlMillis, max, perHolder, System::nanoTime, null);
+    }
+
+    /** Tickets kept in {@code shared} storage, for every node of a cluster. */
+    public TicketStore(long ttlMillis, int max, int perHolder, Shared shared) {
+        this(ttlMillis, max, perHolder, System::nanoTime, shared);
     }
 
     /** With a given clock (nanoseconds, as {@link System#nanoTime}): for tests of expiry. */
     TicketStore(long ttlMillis, int max, int perHolder, LongSupplier nanoClock) {
+        this(ttlMillis, max, perHolder, nanoClock, null);
+    }
+
+    private TicketStore(long ttlMillis, int max, int perHolder, LongSupplier nanoClock, Shared shared) {
         this.ttlNanos = TimeUnit.MILLISECONDS.toNanos(ttlMillis);
         this.max = max;
         this.perHolder = perHolder;
         this.nanoClock = nanoClock;
+        this.shared = shared;
     }
 
     public long ttlSeconds() {
@@ -78,6 +112,9 @@ public final class TicketStore {
      *                   has {@code runnel.tickets.perSubject}
      */
     public String issue(Ticket ticket) {
+        if (shared != null) {
+            return issueShared(ticket);
+        }
         if (!reservePlace()) {
             sweep();
             if (!reservePlace()) {
@@ -93,17 +130,58 @@ public final class TicketStore {
         });
         if (!granted[0]) {
             places.decrementAndGet();
-            throw new HttpError(429, "too-many-tickets", "this token's holder has " + perHolder
-                    + " unused tickets (runnel.tickets.perSubject); use them or let them expire")
-                    .withHeader("Retry-After", String.valueOf(ttlSeconds()));
+            throw holderFull();
         }
+        String value = newValue();
+        byDigest.put(digest(value), new Entry(ticket, nanoClock.getAsLong() + validNanos(ticket)));
+        return value;
+    }
+
+    private String issueShared(Ticket ticket) {
+        long validMillis = TimeUnit.NANOSECONDS.toMillis(validNanos(ticket));
+        if (validMillis <= 0) {
+            // The token expires now: the ticket could open nothing; it is never stored, so never redeemed.
+            return newValue();
+        }
+        StringBuilder grant = new StringBuilder().append(ticket.expiresMillis());
+        ticket.topics().forEach(topic -> grant.append('\n').append(topic));
+        // The holder goes into a key name: its digest, never a subject or a token itself.
+        String holder = digest(ticket.holder());
+        for (;;) {
+            String value = newValue();
+            switch (shared.issue(digest(value), holder, grant.toString(), validMillis, perHolder)) {
+                case ISSUED:
+                    return value;
+                case HOLDER_FULL:
+                    throw holderFull();
+                case EXISTS:
+                    continue; // 256 random bits met an outstanding ticket's: draw again
+            }
+        }
+    }
+
+    private HttpError holderFull() {
+        return new HttpError(429, "too-many-tickets", "this token's holder has " + perHolder
+                + " unused tickets (runnel.tickets.perSubject); use them or let them expire")
+                .withHeader("Retry-After", String.valueOf(ttlSeconds()));
+    }
+
+    private String newValue() {
         byte[] bytes = new byte[32];
         random.nextBytes(bytes);
-        String value = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    /** How long a ticket for this grant is good: the TTL, or less when the token expires sooner. */
+    private long validNanos(Ticket ticket) {
         long untilToken = TimeUnit.MILLISECONDS.toNanos(Math.max(0, ticket.expiresMillis() - System.currentTimeMillis()));
-        long valid = Math.min(ttlNanos, untilToken);
-        byDigest.put(digest(value), new Entry(ticket, nanoClock.getAsLong() + valid));
-        return value;
+        return Math.min(ttlNanos, untilToken);
+    }
+
+    /** The grant {@link #issueShared} stored: the expiry, then one topic a line (topic names have no line break). */
+    private static Ticket decode(String holder, String grant) {
+        String[] lines = grant.split("\n", -1);
+        return new Ticket(holder, List.of(lines).subList(1, lines.length), Long.parseLong(lines[0]));
     }
 
     /** Takes a place in the store if one is free. */
@@ -124,6 +202,10 @@ public final class TicketStore {
         if (value == null || value.length() != LENGTH) {
             return null;
         }
+        if (shared != null) {
+            String grant = shared.redeem(digest(value));
+            return grant == null ? null : decode(null, grant);
+        }
         Entry entry = byDigest.remove(digest(value));
         if (entry == null) {
             return null;
@@ -136,6 +218,10 @@ public final class TicketStore {
     Ticket peek(String value) {
         if (value == null || value.length() != LENGTH) {
             return null;
+        }
+        if (shared != null) {
+            String grant = shared.peek(digest(value));
+            return grant == null ? null : decode(null, grant);
         }
         Entry entry = byDigest.get(digest(value));
         return entry != null && isValid(entry, nanoClock.getAsLong()) ? entry.ticket() : null;
@@ -161,6 +247,7 @@ public final class TicketStore {
         places.decrementAndGet();
     }
 
+    /** Tickets outstanding in this node's memory (0 with shared storage: Redis holds them). */
     public int size() {
         return byDigest.size();
     }

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -29,9 +30,16 @@ public final class TasksServlet extends FeedServlet {
     private final transient TaskFeed tasks;
     private final transient DemoGate gate;
     private final long maxBodyBytes;
+    private final transient OtherNodes others;
 
     public TasksServlet(TaskFeed tasks, DemoGate gate, long maxBodyBytes) {
+        this(tasks, gate, maxBodyBytes, OtherNodes.NONE);
+    }
+
+    /** With the tasks of {@code others}, the other nodes of a Redis, reachable here too. */
+    public TasksServlet(TaskFeed tasks, DemoGate gate, long maxBodyBytes, OtherNodes others) {
         super("GET", "POST", "DELETE");
+        this.others = others;
         this.tasks = tasks;
         this.gate = gate;
         this.maxBodyBytes = maxBodyBytes;
@@ -57,17 +65,31 @@ public final class TasksServlet extends FeedServlet {
             return;
         }
         switch (method) {
-            case "GET" -> sendJson(resp, 200, json(req, tasks.get(id).orElseThrow(() -> notFound("task", id))));
+            case "GET" -> sendJson(resp, 200, json(req, tasks.get(id).or(() -> others.task(id))
+                    .orElseThrow(() -> notFound("task", id))));
             case "DELETE" -> {
-                TaskView task = tasks.cancel(id).orElseThrow(() -> notFound("task", id));
+                Optional<TaskView> here = tasks.cancel(id);
+                if (here.isEmpty()) {
+                    TaskView there = others.cancelTask(id).orElseThrow(() -> notFound("task", id));
+                    if (there.state() != TaskFeed.State.RUNNING) {
+                        throw finished(id, there);
+                    }
+                    // Another node runs it and cancels it on its next look at Redis: accepted, not yet done.
+                    sendJson(resp, 202, json(req, there));
+                    return;
+                }
+                TaskView task = here.get();
                 if (task.state() != TaskFeed.State.CANCELLED) {
-                    throw new HttpError(409, "task-finished", "task " + id + " has already finished ("
-                            + name(task.state()) + ")");
+                    throw finished(id, task);
                 }
                 sendJson(resp, 200, json(req, task));
             }
             default -> throw methodNotAllowed(method, "DELETE, GET");
         }
+    }
+
+    private static HttpError finished(String id, TaskView task) {
+        return new HttpError(409, "task-finished", "task " + id + " has already finished (" + name(task.state()) + ")");
     }
 
     private static Map<String, Object> json(HttpServletRequest req, TaskView task) {
