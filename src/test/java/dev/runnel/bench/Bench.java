@@ -51,7 +51,9 @@ import org.HdrHistogram.Histogram;
  *       memory; then how long until everything accepted is delivered (at most {@code --drain 120s}).
  * </ol>
  * Common flags: {@code --runs 1}, {@code --servers runnel,baseline,nchan} (nchan is skipped, with a
- * message, where nginx or its module is missing), {@code --runnel-container jetty-home|embedded},
+ * message, where nginx or its module is missing; {@code runnel-redis} is three embedded nodes on one
+ * Redis, publishing on one and subscribing on the other two, see {@link SharedLogNodes}),
+ * {@code --runnel-container jetty-home|embedded},
  * {@code --warm-up-pass 10s}, {@code --per-process 5000}, {@code --server-jvm "…"}, {@code --client-jvm "…"},
  * {@code --set runnel.key=value,…}, {@code --jetty jetty.key=value,…} (start properties for the standalone
  * Jetty: connector, HttpConfiguration), {@code --out target/bench}, {@code --profile [cpu|itimer]} (a CPU
@@ -254,10 +256,16 @@ public final class Bench {
                     }
                 }
                 case "baseline" -> { }
+                case "runnel-redis" -> {
+                    String reason = dev.runnel.testing.RedisServer.unavailableReason();
+                    if (reason != null) {
+                        throw new IllegalStateException("runnel-redis: " + reason);
+                    }
+                }
                 default -> {
                     if (!options.variants.containsKey(k)) {
                         throw new IllegalArgumentException("servers: \"" + k
-                                + "\" (expected: runnel, baseline, nchan or a name from --variants)");
+                                + "\" (expected: runnel, runnel-redis, baseline, nchan or a name from --variants)");
                     }
                     String reason = JettyHomeServer.unavailableReason();
                     if (reason != null) {
@@ -276,6 +284,7 @@ public final class Bench {
             case "runnel" -> options.runnelContainer.equals("jetty-home") ? JettyHomeServer.start(options, null, logDir)
                     : EmbeddedServer.start(kind, options, logDir);
             case "baseline" -> EmbeddedServer.start(kind, options, logDir);
+            case "runnel-redis" -> SharedLogNodes.start(options, logDir);
             default -> JettyHomeServer.start(options, options.variants.get(kind), logDir);
         };
     }
@@ -401,7 +410,7 @@ public final class Bench {
             long[] opened = r.connect(1.0, 300_000);
             log("  %s: %d open, %d failed", kind, opened[0], opened[1]);
             JsonObject before = r.serverStats(true);
-            Publishing p = new Publishing(r.port(), server.endpoints(), 1, 1, payload);
+            Publishing p = new Publishing(server.publishPort(), server.endpoints(), 1, 1, payload);
             Profiler profiler = profile(server, kind, run, logDir);
             Map<Integer, Long> published = p.onSchedule(new double[] {rate}, 1, durationNanos);
             stopProfile(profiler);

@@ -70,7 +70,7 @@ final class BenchRun implements AutoCloseable {
             shares.add(share + slowHere);
             int index = i;
             ServerProcess.Endpoints endpoints = server.endpoints();
-            List<String> args = List.of("--server", "127.0.0.1:" + server.port(), "--path", endpoints.subscribe(),
+            List<String> args = List.of("--server", "127.0.0.1:" + server.subscribePort(i), "--path", endpoints.subscribe(),
                     "--comma-topics", Boolean.toString(endpoints.commaTopics()),
                     "--bind", "127.0.0." + (2 + i), "--topics", Integer.toString(topics),
                     "--topics-per-connection", Integer.toString(topicsPerConnection),

@@ -122,6 +122,7 @@ public final class BenchServer {
             s.addProperty("writes", runnel.metrics().writes());
             s.addProperty("evictions", runnel.metrics().evictions());
             s.addProperty("eventsPublished", runnel.hub().eventsPublished());
+            s.addProperty("ready", runnel.ready());
         }
         return s;
     }

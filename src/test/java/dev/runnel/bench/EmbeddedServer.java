@@ -24,13 +24,24 @@ final class EmbeddedServer implements ServerProcess {
 
     /** {@code kind} is {@code runnel} or {@code baseline}. */
     static EmbeddedServer start(String kind, Bench.Options options, File logDir) throws IOException, InterruptedException {
+        return start(kind, kind + "-server", options, List.of(), logDir);
+    }
+
+    /**
+     * A Runnel or baseline JVM under its own {@code name} (its log file's), Runnel with {@code settings}
+     * ({@code runnel.key=value}) after the options' own.
+     */
+    static EmbeddedServer start(String kind, String name, Bench.Options options, List<String> settings, File logDir)
+            throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(List.of("--kind", kind, "--heartbeat-seconds",
                 Long.toString(options.heartbeatSeconds), "--send-buffer", Integer.toString(options.sendBuffer)));
         if (kind.equals("runnel")) {
             args.add("--set");
-            args.add(String.join(",", options.runnelSettings()));
+            List<String> all = new ArrayList<>(options.runnelSettings());
+            all.addAll(settings);
+            args.add(String.join(",", all));
         }
-        ChildProcess child = ChildProcess.start(kind + "-server", options.serverJvm, BenchServer.class.getName(), args,
+        ChildProcess child = ChildProcess.start(name, options.serverJvm, BenchServer.class.getName(), args,
                 logDir, line -> { });
         try {
             return new EmbeddedServer(child, Integer.parseInt(child.await("PORT", 30_000)));

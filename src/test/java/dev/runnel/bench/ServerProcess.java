@@ -18,6 +18,16 @@ import java.util.List;
 interface ServerProcess extends AutoCloseable {
     int port();
 
+    /** Where the load client {@code client} (0, 1, …) subscribes: {@link #port} unless the server has several nodes. */
+    default int subscribePort(int client) {
+        return port();
+    }
+
+    /** Where the publishers publish: {@link #port} unless the server has several nodes. */
+    default int publishPort() {
+        return port();
+    }
+
     Endpoints endpoints();
 
     /** The server's process ids (all of them: nginx's master and worker). */

@@ -291,6 +291,15 @@ public final class TestServer implements AutoCloseable {
         context.stop();
     }
 
+    /**
+     * Stops the connector alone: every connection is closed at once and nothing more is accepted, as
+     * when the node's process dies or its network goes. Runnel is not told (no shutdown frames, no
+     * goodbye); {@link #close} stops the rest.
+     */
+    public void cutOff() throws Exception {
+        connector.stop();
+    }
+
     /** Stops the whole server: connectors first, then the application. */
     public void stopServer() throws Exception {
         server.stop();
