@@ -212,7 +212,8 @@ class Tabs {
     this.leading = false;
     addEventListener('pagehide', () => {
       this.mine.forEach((s) => this.post({ type: 'leave', key: s.key, id: s.id }));
-      this.streams.forEach((s) => s.connection.close());
+      // Handed on, not ended: the other tabs' subscriptions wait for the next leader.
+      this.streams.forEach((s) => s.connection.halt());
     });
     if (election !== 'channel' && typeof navigator !== 'undefined' && navigator.locks) {
       navigator.locks.request(LOCK, () => {
@@ -258,7 +259,11 @@ class Tabs {
       case 'leave': if (this.leading) this.release(m); break;
       case 'leader':
         // Whoever leads now knows no subscription yet: tell it each of ours, from where it has got to.
-        this.mine.forEach((s) => { if (!s.opening && !s.closed) this.join(s); });
+        this.mine.forEach((s) => {
+          if (s.opening || s.closed) return;
+          if (m.tab !== tab) s.state({ state: 'reconnecting', connection: null });
+          this.join(s);
+        });
         break;
       case 'relay':
         this.mine.forEach((s) => { if (s.key === m.key) s.relayed(m.item); });
@@ -333,7 +338,7 @@ class Tabs {
     this.lastAlive = Date.now();
     if (this.leading && m.tab < tab) {
       this.leading = false;
-      this.streams.forEach((s) => s.connection.close());
+      this.streams.forEach((s) => s.connection.halt());
       this.streams.clear();
       this.mine.forEach((s) => s.state({ leader: false }));
       this.post({ type: 'leader', tab: m.tab }); // everyone joins the one that stays

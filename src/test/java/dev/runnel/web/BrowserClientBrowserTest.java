@@ -23,7 +23,8 @@ import org.openqa.selenium.WindowType;
 /**
  * The browser client ({@code webapp/js/runnel-client.js}) in a real headless Chromium, through the
  * transports page: tabs of one origin share one server stream and hand it on when the leader tab
- * closes; behind a proxy that buffers event streams it moves to long-poll; each transport forced in
+ * closes (with Web Locks, and with the election over BroadcastChannel); behind a proxy that buffers
+ * event streams it moves to long-poll, or to WebSocket when asked; each transport forced in
  * turn resumes where the last one stopped. Every test checks that each event arrived once, in order.
  */
 class BrowserClientBrowserTest {
@@ -118,6 +119,41 @@ class BrowserClientBrowserTest {
         assertTrue(!inTab(newLeader, () -> browser.text("#connection")).equals(firstConnection), "a new stream");
         until(() -> connections() == 1);
         driver.switchTo().window(tabs.get(0));
+    }
+
+    @Test
+    void withoutWebLocksTheTabsElectOverBroadcastChannelShareOneStreamAndHandItOn() throws Exception {
+        server = TestServer.startWithDemos("runnel.heartbeat", HEARTBEAT);
+        List<String> tabs = openTabs(server.uri("/transports.html?topic=channel&events=note&election=channel"), 3);
+        until(() -> connections() == 1);
+        List<String> sent = new ArrayList<>(publish("channel", "before", 2));
+        for (String tab : tabs) {
+            assertReceivedInTab(tab, sent);
+        }
+        assertEquals(1, leaders(tabs).size(), "one tab leads");
+
+        String leader = leaders(tabs).get(0);
+        driver.switchTo().window(leader).close();
+        tabs.remove(leader);
+        sent.addAll(publish("channel", "after", 2));
+        for (String tab : tabs) {
+            assertReceivedInTab(tab, sent);
+        }
+        assertEquals(1, leaders(tabs).size(), "another tab took over");
+        until(() -> connections() == 1);
+    }
+
+    @Test
+    void behindAProxyThatBuffersTheStreamAClientThatAsksForWebSocketFallsBackToIt() throws Exception {
+        server = TestServer.startWithDemos();
+        proxy = new TcpProxy(server.port());
+        proxy.bufferEventStreams(true);
+        driver.get("http://127.0.0.1:" + proxy.port() + TestServer.DEMO_CONTEXT
+                + "/transports.html?topic=buffered-ws&events=note&firstFrameMs=1500&fallback=ws,poll");
+        List<String> sent = new ArrayList<>(publish("buffered-ws", "early", 3));
+        browser.until(WAIT, () -> browser.text("#transport").equals("ws") && browser.text("#state").equals("open"));
+        sent.addAll(publish("buffered-ws", "late", 3));
+        assertReceived(sent);
     }
 
     @Test
