@@ -21,7 +21,7 @@
 // over SSE, `events` lists the names to receive and `topic` is known only for a single-topic
 // subscription. WebSocket and long-poll carry both.
 
-import { Connection, isAfter, poll } from './runnel-transports.js';
+import { Connection, backoff, delay, isAfter, isFatal, poll } from './runnel-transports.js';
 
 const CHANNEL = 'runnel-client';
 const LOCK = 'runnel-client-leader';
@@ -118,8 +118,18 @@ class Subscription {
     this.opening = true;
     try {
       let answer;
+      let failures = 0;
       do {
-        answer = await poll(this.topics, { cursor, token: this.token });
+        try {
+          answer = await poll(this.topics, { cursor, token: this.token });
+        } catch (error) {
+          if (isFatal(error.status)) throw error;
+          this.state({ state: 'reconnecting' }); // the server is away or busy: try again
+          await delay(backoff(++failures));
+          if (this.closed) return;
+          answer = { events: [], more: true };
+          continue;
+        }
         if (this.closed) return;
         if (answer.reset) this.call('onReset', answer.reset);
         for (const e of answer.events) this.deliver(e);

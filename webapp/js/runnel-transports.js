@@ -29,11 +29,16 @@ export function isAfter(id, cursor) {
 }
 
 /** A refusal the client cannot cure by retrying (400, 401, 403, 404, 413). */
-function isFatal(status) {
+export function isFatal(status) {
   return status >= 400 && status < 500 && status !== 408 && status !== 429;
 }
 
-function delay(ms, signal) {
+/** How long to wait before the next try after `failures` failures in a row: doubling, jittered. */
+export function backoff(failures) {
+  return Math.min(15000, 500 * 2 ** Math.min(failures, 5)) * (0.5 + Math.random());
+}
+
+export function delay(ms, signal) {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
     if (signal) signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
@@ -134,6 +139,7 @@ export class Connection {
     if (!this.auto || this.index + 1 >= this.order.length) return false;
     this.index++;
     this.failures = 0;
+    this.connection = null; // the last transport's
     this.setState('connecting');
     this.start();
     return true;
@@ -145,7 +151,7 @@ export class Connection {
     if (!framed) this.failures++;
     if (this.failures >= this.maxFailures && this.fallBack()) return;
     this.setState('reconnecting');
-    const pause = framed ? 250 : Math.min(15000, 500 * 2 ** Math.min(this.failures, 5)) * (0.5 + Math.random());
+    const pause = framed ? 250 : backoff(this.failures);
     setTimeout(() => { if (generation === this.generation) this.start(); }, pause);
   }
 
@@ -309,7 +315,7 @@ export class Connection {
         if (isFatal(error.status)) throw error;
         this.failures++;
         this.setState('reconnecting');
-        await delay(Math.min(15000, 500 * 2 ** Math.min(this.failures, 5)) * (0.5 + Math.random()), abort.signal);
+        await delay(backoff(this.failures), abort.signal);
         continue;
       }
       if (generation !== this.generation) return;

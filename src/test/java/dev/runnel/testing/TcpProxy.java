@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A loopback TCP proxy in front of a server, for faults the network makes: it can swallow what the
  * server answers while still passing what the client sends ({@link #dropReplies}: a request that
  * is executed but whose answer never arrives, as when a link fails at the wrong moment), and cut
- * every open connection ({@link #cutAll}), or buffer event streams as a misconfigured reverse proxy
- * does ({@link #bufferEventStreams}).
+ * every open connection ({@link #cutAll}), buffer event streams as a misconfigured reverse proxy
+ * does ({@link #bufferEventStreams}), or cut each one as it begins ({@link #cutEventStreams}).
  *
  * <p>Threading: two daemon threads per connection pump the bytes; the switches may be flipped from
  * any thread. Which request a connection carries is noted by the client-side pump and read by the
@@ -31,6 +31,7 @@ public final class TcpProxy implements AutoCloseable {
     private final AtomicInteger heldStreams = new AtomicInteger();
     private volatile boolean dropReplies;
     private volatile boolean bufferEventStreams;
+    private volatile boolean cutEventStreams;
     private volatile boolean closed;
 
     public TcpProxy(int upstreamPort) throws IOException {
@@ -58,6 +59,11 @@ public final class TcpProxy implements AutoCloseable {
      */
     public void bufferEventStreams(boolean buffer) {
         bufferEventStreams = buffer;
+    }
+
+    /** While true, a connection whose request asks for {@code /events} is closed when the answer begins. */
+    public void cutEventStreams(boolean cut) {
+        cutEventStreams = cut;
     }
 
     /** How many event-stream answers {@link #bufferEventStreams} has held back so far. */
@@ -119,6 +125,8 @@ public final class TcpProxy implements AutoCloseable {
                 while ((n = in.read(buffer)) != -1) {
                     if (!replies) {
                         noteRequest(exchange, buffer, n);
+                    } else if (exchange.eventStream && cutEventStreams) {
+                        break; // the connection ends before a byte of the answer
                     } else if (dropReplies || (bufferEventStreams && exchange.eventStream && hold(exchange, buffer, n, out))) {
                         continue;
                     }
