@@ -279,7 +279,10 @@ class Tabs {
         this.mine.forEach((s) => { if (s.key === m.key) s.relayed(m.item); });
         break;
       case 'alive': this.heard(m); break;
-      case 'claim': if (this.claims) this.claims.push(m.tab); break;
+      case 'claim':
+        if (this.leading) this.channel.postMessage({ type: 'alive', tab }); // not vacant: say so at once
+        else if (this.claims) this.claims.push(m.tab);
+        break;
       default: break;
     }
   }
@@ -322,8 +325,9 @@ class Tabs {
     this.post({ type: 'relay', key, item });
   }
 
-  // The election without Web Locks: the leader says it is alive every second; after three seconds
-  // of silence the tabs claim, and the lowest claimant leads. Two leaders (a split): the higher steps down.
+  // The election without Web Locks: the leader says it is alive every second, and at once to a claim;
+  // after three seconds of silence the tabs claim, and the lowest claimant heard within a second
+  // leads. Two leaders all the same (a claim crossed a silent leader): the higher steps down.
   elect() {
     this.lastAlive = 0;
     setInterval(() => {
@@ -340,7 +344,7 @@ class Tabs {
       const won = Date.now() - this.lastAlive > 3000 && this.claims.every((t) => tab <= t);
       this.claims = null;
       if (won) this.lead();
-    }, 500);
+    }, 1000);
   }
 
   heard(m) {
