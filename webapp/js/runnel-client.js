@@ -107,10 +107,13 @@ class Subscription {
     await this.open(this.cursor);
   }
 
+  /** What a Connection for this subscription is made with (without `on`, it can be posted to the leader). */
   connectionOptions(cursor, on) {
     const o = this.options;
-    return { cursor, token: this.token, transport: o.transport || 'auto', fallback: o.fallback || ['poll'],
-      events: o.events || [], firstFrameMs: o.firstFrameMs || 3000, on };
+    const options = { cursor, token: this.token, transport: o.transport || 'auto', fallback: o.fallback || ['poll'],
+      events: o.events || [], firstFrameMs: o.firstFrameMs || 3000 };
+    if (on) options.on = on;
+    return options;
   }
 
   /** The opening: what a stream of its own would open with, read by polls; then it joins the leader's stream. */
@@ -252,9 +255,7 @@ class Tabs {
   }
 
   join(s) {
-    this.post({ type: 'join', key: s.key, id: s.id, topics: s.topics, token: s.token, cursor: s.cursor,
-      options: { transport: s.options.transport, fallback: s.options.fallback, events: s.options.events,
-        firstFrameMs: s.options.firstFrameMs } });
+    this.post({ type: 'join', key: s.key, id: s.id, topics: s.topics, options: s.connectionOptions(s.cursor) });
   }
 
   lead() {
@@ -297,10 +298,7 @@ class Tabs {
     stream = { members: new Set([m.id]), info: null };
     this.streams.set(m.key, stream);
     const relay = (item) => this.relay(m.key, item);
-    stream.connection = new Connection(m.topics, {
-      cursor: m.cursor, token: m.token, transport: m.options.transport || 'auto',
-      fallback: m.options.fallback || ['poll'], events: m.options.events || [],
-      firstFrameMs: m.options.firstFrameMs || 3000,
+    stream.connection = new Connection(m.topics, Object.assign({}, m.options, {
       on: {
         event: (event) => relay({ kind: 'event', event }),
         reset: (reset) => relay({ kind: 'reset', reset }),
@@ -311,7 +309,7 @@ class Tabs {
           relay({ kind: 'state', info: stream.info });
         },
       },
-    });
+    }));
   }
 
   release(m) {
