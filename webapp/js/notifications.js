@@ -41,12 +41,10 @@ Runnel.ifDemos(function (demos) {
   var listeningAs = null;
   var lastId = null;
 
-  // users/<me>/notifications is private: the page trades a (demo) token for a one-time ticket and
-  // opens the stream with it. A ticket opens one connection, so when the stream ends (a drop, the
-  // token's expiry) EventSource cannot reconnect by itself: open again with a fresh ticket and the
-  // last id seen, and the server replays what was missed. Before any notification has come, the
-  // last id is where the stream joined (the connected event's cursor): a stream cut before its
-  // first event reopens there too, and whatever was published meanwhile arrives.
+  // users/<me>/notifications is private: the page hands the client a (demo) token, and the client
+  // trades it for a one-time ticket at every (re)connect and resumes from the last id by itself.
+  // When the stream ends for good (the token expired), sign in again with a fresh token and go on
+  // from the last id seen: the server replays what was missed.
   function openPrivate(me, topics) {
     if (!demos.tokens) {
       // No demo tokens on this server (runnel.demo.tokens=false): nothing to sign in with, so do not try.
@@ -57,31 +55,23 @@ Runnel.ifDemos(function (demos) {
       stream = Runnel.connect('events?topic=notifications', { events: { notification: show } });
       return;
     }
-    import('./auth.js').then(function (auth) {
-      return auth.privateStreamUrl({ user: me, topics: topics, lastEventId: lastId });
-    }).then(function (url) {
-      if (listeningAs !== me) return;
-      stream = Runnel.connect(url, {
-        onConnected: function (info) {
-          if (info && info.cursor) lastId = info.cursor;
-        },
-        events: {
-          notification: function (n, e) {
-            lastId = e.lastEventId;
-            show(n);
-          }
-        },
-        onClosed: function () {
-          if (listeningAs === me) setTimeout(function () { openPrivate(me, topics); }, 1000);
+    var query = topics.map(function (t) { return 'topic=' + encodeURIComponent(t); }).join('&');
+    var mine = Runnel.connect('events?' + query, {
+      token: function () {
+        return import('./auth.js').then(function (auth) { return auth.demoToken(me); }).then(function (t) { return t.token; });
+      },
+      lastEventId: lastId,
+      events: {
+        notification: function (n, e) {
+          lastId = e.lastEventId;
+          show(n);
         }
-      });
-    }).catch(function (err) {
-      if (listeningAs !== me) return;
-      // Without the demo token endpoint (runnel.demo.tokens=false) only broadcasts can be received.
-      document.getElementById('listening').textContent = 'Could not sign in as ' + me + ' (' + err.message
-        + '); receiving broadcasts only.';
-      stream = Runnel.connect('events?topic=notifications', { events: { notification: show } });
+      },
+      onClosed: function () {
+        if (listeningAs === me && stream === mine) setTimeout(function () { if (stream === mine) openPrivate(me, topics); }, 1000);
+      }
     });
+    stream = mine;
   }
 
   function listen() {

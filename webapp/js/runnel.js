@@ -1,8 +1,10 @@
 /*
  * Runnel demo pages: shared helpers. No build step, no dependencies.
  *
- * Runnel.connect(url, options) opens an EventSource and keeps the page's connection indicator
- * (#conn: connecting / open / reconnecting / closed, the last event id, the connection id) up to date.
+ * Runnel.connect(url, options) subscribes through the browser client (runnel-client.js: one stream
+ * shared by the tabs, EventSource with a long-poll fallback) and keeps the page's connection
+ * indicator (#conn: connecting / open / reconnecting / closed, the last event id, the connection id,
+ * the transport) up to date. A URL other than events?topic=… (the poem's own stream) gets an EventSource.
  * Pushed data is only ever rendered with textContent and DOM APIs (Runnel.el), never as HTML.
  *
  * Runnel.ifDemos(start, feature) runs a page only when the server runs its demo (GET demos says
@@ -52,6 +54,9 @@
   Indicator.prototype.lastId = function (id) {
     if (this.idNode && id) this.idNode.textContent = id;
   };
+  Indicator.prototype.transport = function (name) {
+    if (this.root && name) this.root.dataset.transport = name;
+  };
   Indicator.prototype.connection = function (id) {
     if (this.root && id) {
       this.root.dataset.connection = id;
@@ -85,7 +90,7 @@
    *                        event has come yet
    * Returns { source, close() }.
    */
-  function connect(url, options) {
+  function connectSource(url, options) {
     options = options || {};
     var status = pageIndicator();
     var source = new EventSource(url);
@@ -134,6 +139,68 @@
       source: source,
       close: function () {
         source.close();
+        finish();
+      }
+    };
+  }
+
+  /**
+   * Subscribes to the topics of an events?topic=… URL through runnel-client.js, with the options of
+   * connectSource (onConnected aside: the client resumes by itself) and, for private topics,
+   * options.token (a string or a function giving one) and options.lastEventId. Returns { close() }.
+   */
+  function connect(url, options) {
+    options = options || {};
+    var parsed = new URL(url, location.href);
+    if (!/\/events$/.test(parsed.pathname)) return connectSource(url, options);
+    var status = pageIndicator();
+    var handle = null;
+    var closed = false;
+    var finished = false;
+    var state = 'connecting';
+    var handlers = options.events || {};
+    status.set('connecting');
+
+    function finish() {
+      if (finished) return;
+      finished = true;
+      status.set('closed');
+      if (options.onClosed) options.onClosed();
+    }
+
+    import('./runnel-client.js').then(function (client) {
+      if (closed) return;
+      handle = client.subscribe(parsed.searchParams.getAll('topic'), {
+        events: Object.keys(handlers),
+        token: options.token,
+        lastEventId: options.lastEventId,
+        transport: options.transport,
+        onEvent: function (e) {
+          status.lastId(e.id);
+          if (handlers[e.event]) handlers[e.event](parse(e.data), { lastEventId: e.id, topic: e.topic, type: e.event });
+        },
+        onReset: function (reset) {
+          if (options.onReset) options.onReset(reset);
+        },
+        onError: finish,
+        onState: function (s) {
+          status.connection(s.connection);
+          status.transport(s.transport);
+          if (s.state === 'closed') {
+            finish();
+          } else if (s.state !== state) {
+            status.set(s.state);
+            if (s.state === 'open' && options.onOpen) options.onOpen();
+            if (s.state === 'open' && s.reconnected && options.onReconnected) options.onReconnected();
+          }
+          state = s.state;
+        }
+      });
+    });
+    return {
+      close: function () {
+        closed = true;
+        if (handle) handle.close();
         finish();
       }
     };
