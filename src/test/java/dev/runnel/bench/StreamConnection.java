@@ -2,14 +2,19 @@ package dev.runnel.bench;
 
 import dev.runnel.protocol.SseEvent;
 import dev.runnel.protocol.SseParser;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
  * One subscriber of the {@link LoadClient}: the HTTP/1.1 response decoder (status line, headers,
- * chunked or close-delimited body), the {@link SseParser} reading the body, and the few numbers the
- * correctness counters need per connection.
+ * chunked, length-delimited or close-delimited body), the {@link SseParser} reading the body, and the
+ * few numbers the correctness counters need per connection. {@link WebSocketConnection} and
+ * {@link PollConnection} speak the other transports over the same decoder and the same checks
+ * ({@link #received}).
  *
  * <p>Events carry {@code <stream>:<sequence>:<nanoTime>[:padding]} in their data (see
  * {@link Payload}): every stream is one publisher's ordered sequence on topic {@code stream % topics}.
@@ -18,7 +23,7 @@ import java.util.Arrays;
  *
  * <p>Threading: confined to the client's selector thread.
  */
-final class StreamConnection implements SseParser.Listener {
+class StreamConnection implements SseParser.Listener {
     private static final int HEADERS = 0;
     private static final int CHUNK_SIZE = 1;
     private static final int CHUNK_EXTENSION = 2;
@@ -27,11 +32,13 @@ final class StreamConnection implements SseParser.Listener {
     private static final int CHUNK_LF = 5;
     private static final int RAW = 6;
     private static final int ENDED = 7;
+    private static final int LENGTH = 8;
+    private static final int TRAILER = 9;
 
     final int index;
     final int[] topics;
     final boolean slow;
-    private final LoadClient client;
+    final LoadClient client;
 
     SocketChannel channel;
     SelectionKey key;
@@ -44,6 +51,7 @@ final class StreamConnection implements SseParser.Listener {
     private byte[] headerBytes;
     private int headerLength;
     private long chunkLeft;
+    private int trailerLine;
     private String lastEventId = "";
     private long receiveNanos;
 
@@ -64,12 +72,100 @@ final class StreamConnection implements SseParser.Listener {
     /** Starts a fresh response (first connect or reconnect), keeping the cursor of the last one. */
     void reset() {
         lastEventId = lastEventId();
+        expectResponse();
+        open = false;
+        parser = new SseParser(this);
+    }
+
+    /** The next bytes are a response's status line (a fresh connection, or the next answer on a kept-alive one). */
+    final void expectResponse() {
         state = HEADERS;
         headerBytes = new byte[512];
         headerLength = 0;
         chunkLeft = 0;
-        open = false;
-        parser = new SseParser(this);
+    }
+
+    /** The request that opens this connection: {@code GET <path>?topic=…} for an event stream. */
+    byte[] request() {
+        StringBuilder request = new StringBuilder(128).append("GET ").append(client.path);
+        char sep = client.path.indexOf('?') < 0 ? '?' : '&';
+        for (int t : topics) {
+            request.append(sep).append(sep == ',' ? "t" : "topic=t").append(t);
+            sep = client.commaTopics ? ',' : '&';
+        }
+        request.append(" HTTP/1.1\r\nHost: ").append(client.host).append("\r\nAccept: text/event-stream\r\n");
+        String cursor = lastEventId();
+        if (!cursor.isEmpty()) {
+            request.append("Last-Event-ID: ").append(cursor).append("\r\n");
+        }
+        return request.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** Writes a request or frame whole: a few hundred bytes always fit the socket's buffer, or something is wrong. */
+    final void write(byte[] bytes) throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        while (buffer.hasRemaining()) {
+            if (channel.write(buffer) == 0) {
+                throw new IOException("request did not fit the socket buffer");
+            }
+        }
+    }
+
+    /**
+     * The response's status and headers arrived; false ends the connection. An event stream opens on
+     * a 200.
+     */
+    boolean responseHead(int status, String head) {
+        if (status != 200) {
+            client.refused(this, status);
+            return false;
+        }
+        startBody(head);
+        open = true;
+        client.opened(this);
+        return true;
+    }
+
+    /** Reads the body as the head says: chunked, {@code Content-Length} bytes, or up to the close. */
+    final void startBody(String head) {
+        String length = header(head, "content-length");
+        if ("chunked".equalsIgnoreCase(header(head, "transfer-encoding"))) {
+            state = CHUNK_SIZE;
+        } else if (length != null) {
+            chunkLeft = Long.parseLong(length.strip());
+            state = LENGTH;
+        } else {
+            state = RAW;
+        }
+    }
+
+    /** Bytes of the body (of an upgraded connection: everything after its head); false ends the connection. */
+    boolean body(byte[] bytes, int offset, int length) {
+        parser.feed(bytes, offset, length);
+        return true;
+    }
+
+    /** The body ended (its last chunk, or its length); false closes the connection, as an event stream's end does. */
+    boolean bodyEnded() {
+        return false;
+    }
+
+    /** {@code buffer} (holding {@code length} bytes) with {@code bytes[offset, offset + n)} copied after them; grown when needed. */
+    static byte[] append(byte[] buffer, int length, byte[] bytes, int offset, int n) {
+        byte[] to = length + n <= buffer.length ? buffer : Arrays.copyOf(buffer, Math.max(buffer.length * 2, length + n));
+        System.arraycopy(bytes, offset, to, length, n);
+        return to;
+    }
+
+    /** A header's value in {@code head}, or null; names are matched ignoring case. */
+    static String header(String head, String name) {
+        for (String line : head.split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(0, colon).strip().equalsIgnoreCase(name)) {
+                return line.substring(colon + 1).strip();
+            }
+        }
+        return null;
     }
 
     String lastEventId() {
@@ -109,10 +205,8 @@ final class StreamConnection implements SseParser.Listener {
                     } else if (b == ';') {
                         state = CHUNK_EXTENSION;
                     } else if (b == '\n') {
-                        state = chunkLeft == 0 ? ENDED : CHUNK_DATA;
-                        if (state == ENDED) {
-                            return false;
-                        }
+                        state = chunkLeft == 0 ? TRAILER : CHUNK_DATA;
+                        trailerLine = 0;
                     } else if (b != '\r') {
                         client.protocolError(this, "bad chunk size byte " + b);
                         return false;
@@ -120,15 +214,26 @@ final class StreamConnection implements SseParser.Listener {
                 }
                 case CHUNK_EXTENSION -> {
                     if (bytes[i++] == '\n') {
-                        state = chunkLeft == 0 ? ENDED : CHUNK_DATA;
-                        if (state == ENDED) {
+                        state = chunkLeft == 0 ? TRAILER : CHUNK_DATA;
+                        trailerLine = 0;
+                    }
+                }
+                case TRAILER -> { // trailer lines up to an empty one: then the next response may follow
+                    byte b = bytes[i++];
+                    if (b == '\n') {
+                        if (trailerLine == 0 && !bodyEnded()) {
                             return false;
                         }
+                        trailerLine = 0;
+                    } else if (b != '\r') {
+                        trailerLine++;
                     }
                 }
                 case CHUNK_DATA -> {
                     int n = (int) Math.min(chunkLeft, end - i);
-                    parser.feed(bytes, i, n);
+                    if (!body(bytes, i, n)) {
+                        return false;
+                    }
                     i += n;
                     chunkLeft -= n;
                     if (chunkLeft == 0) {
@@ -142,8 +247,21 @@ final class StreamConnection implements SseParser.Listener {
                     i++;
                     state = CHUNK_SIZE;
                 }
+                case LENGTH -> {
+                    int n = (int) Math.min(chunkLeft, end - i);
+                    if (!body(bytes, i, n)) {
+                        return false;
+                    }
+                    i += n;
+                    chunkLeft -= n;
+                    if (chunkLeft == 0 && !bodyEnded()) {
+                        return false;
+                    }
+                }
                 case RAW -> {
-                    parser.feed(bytes, i, end - i);
+                    if (!body(bytes, i, end - i)) {
+                        return false;
+                    }
                     i = end;
                 }
                 default -> {
@@ -170,14 +288,14 @@ final class StreamConnection implements SseParser.Listener {
                 String head = new String(headerBytes, 0, headerLength, java.nio.charset.StandardCharsets.ISO_8859_1);
                 headerBytes = null;
                 int status = head.length() >= 12 ? parseStatus(head) : -1;
-                if (status != 200) {
-                    client.refused(this, status);
+                if (!responseHead(status, head)) {
                     state = ENDED;
                     return end;
                 }
-                state = head.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked") ? CHUNK_SIZE : RAW;
-                open = true;
-                client.opened(this);
+                if (state == LENGTH && chunkLeft == 0 && !bodyEnded()) {
+                    state = ENDED;
+                    return end;
+                }
                 return i;
             }
         }
@@ -197,19 +315,26 @@ final class StreamConnection implements SseParser.Listener {
         if (!event.event().equals("message")) {
             return; // connected, reset: Runnel's own frames
         }
-        String data = event.data();
+        received(event.data(), event.id());
+    }
+
+    /**
+     * An event of the benchmark's ({@code <stream>:<sequence>:<nanoTime>[:padding]}) with its id (empty
+     * for none): counted as delivered, duplicated or out of order, and its latency recorded.
+     */
+    final void received(String data, String id) {
         int c1 = data.indexOf(':');
         int c2 = c1 < 0 ? -1 : data.indexOf(':', c1 + 1);
         if (c2 < 0) {
-            client.protocolError(this, "event data without a stamp: " + event);
+            client.protocolError(this, "event data without a stamp: " + data);
             return;
         }
         int c3 = data.indexOf(':', c2 + 1);
         int stream = (int) Payload.parseLong(data, 0, c1);
         long sequence = Payload.parseLong(data, c1 + 1, c2);
         long stamp = Payload.parseLong(data, c2 + 1, c3 < 0 ? data.length() : c3);
-        if (!event.id().isEmpty()) {
-            lastEventId = event.id();
+        if (!id.isEmpty()) {
+            lastEventId = id;
         }
         int k = slot(stream);
         long top = highest[k];
@@ -228,6 +353,13 @@ final class StreamConnection implements SseParser.Listener {
             client.delivered(stream, sequence, receiveNanos - stamp, true);
         } else {
             client.duplicate();
+        }
+    }
+
+    /** A position without an event (a poll's cursor, a WebSocket {@code cursor} message): where to resume. */
+    final void cursor(String id) {
+        if (id != null && !id.isEmpty()) {
+            lastEventId = id;
         }
     }
 
