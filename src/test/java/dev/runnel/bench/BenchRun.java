@@ -70,7 +70,8 @@ final class BenchRun implements AutoCloseable {
             shares.add(share + slowHere);
             int index = i;
             ServerProcess.Endpoints endpoints = server.endpoints();
-            List<String> args = List.of("--server", "127.0.0.1:" + server.port(), "--path", endpoints.subscribe(),
+            List<String> args = List.of("--server", "127.0.0.1:" + server.port(), "--path", subscribePath(endpoints),
+                    "--transport", options.transport, "--poll-timeout", options.pollTimeout,
                     "--comma-topics", Boolean.toString(endpoints.commaTopics()),
                     "--bind", "127.0.0." + (2 + i), "--topics", Integer.toString(topics),
                     "--topics-per-connection", Integer.toString(topicsPerConnection),
@@ -79,6 +80,15 @@ final class BenchRun implements AutoCloseable {
                     logDir, line -> progress(index, line)));
             first += share + slowHere;
         }
+    }
+
+    /** Where the subscribers go: the server's event stream, or Runnel's {@code /ws} or {@code /poll} beside it. */
+    private String subscribePath(ServerProcess.Endpoints endpoints) {
+        String events = endpoints.subscribe();
+        if (options.transport.equals("sse")) {
+            return events;
+        }
+        return events.substring(0, events.lastIndexOf('/') + 1) + options.transport;
     }
 
     private void progress(int process, String line) {
