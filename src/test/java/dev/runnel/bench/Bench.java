@@ -434,6 +434,10 @@ public final class Bench {
             if (slow > 0) {
                 m.put("slow connections still open", (double) res.slowOpen);
             }
+            if (options.transport.equals("poll")) {
+                m.put("poll answers", (double) res.answers);
+                m.put("events per poll answer", res.delivered / (double) Math.max(1, res.answers));
+            }
             finish(m, res.correct() && p.errors() == 0, firstOf(res.firstError, p.firstError()));
         }
     }

@@ -198,6 +198,7 @@ final class BenchRun implements AutoCloseable {
         long reconnects;
         long closedByServer;
         long comments;
+        long answers; // poll answers
         long protocolErrors;
         long slowOpen;
         String firstError;
@@ -217,6 +218,7 @@ final class BenchRun implements AutoCloseable {
             reconnects += r.get("reconnects").getAsLong();
             closedByServer += r.get("closedByServer").getAsLong();
             comments += r.get("comments").getAsLong();
+            answers += r.get("answers").getAsLong();
             protocolErrors += r.get("protocolErrors").getAsLong();
             slowOpen += r.get("slowOpen").getAsLong();
             if (firstError == null && r.has("firstError")) {

@@ -81,6 +81,7 @@ public final class LoadClient {
     private long outOfOrder;
     private long reconnectCount;
     private long comments;
+    private long answers;
     private long closedByServer;
     private long protocolErrors;
     private String firstError;
@@ -407,6 +408,11 @@ public final class LoadClient {
         comments++;
     }
 
+    /** A poll was answered (with events or not). */
+    void answered() {
+        answers++;
+    }
+
     private void noteError(String error) {
         if (firstError == null) {
             firstError = error;
@@ -459,6 +465,7 @@ public final class LoadClient {
         r.addProperty("reconnects", reconnectCount);
         r.addProperty("closedByServer", closedByServer);
         r.addProperty("comments", comments);
+        r.addProperty("answers", answers);
         r.addProperty("protocolErrors", protocolErrors);
         r.addProperty("slowOpen", slowOpen);
         if (firstError != null) {

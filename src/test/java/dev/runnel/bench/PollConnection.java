@@ -64,6 +64,7 @@ final class PollConnection extends StreamConnection {
     /** An answer is whole: checks its events, takes its cursor and polls again on the same connection. */
     @Override
     boolean bodyEnded() {
+        client.answered();
         JsonObject a = JsonParser.parseString(new String(answer, 0, answerLength, StandardCharsets.UTF_8))
                 .getAsJsonObject();
         if (a.has("events")) {
