@@ -59,7 +59,7 @@ final class WebSocketConnection extends StreamConnection {
             client.refused(this, status);
             return false;
         }
-        if (!accept(key).equals(header(head, "sec-websocket-accept"))) {
+        if (!accept(key).equals(HttpResponseReader.header(head, "sec-websocket-accept"))) {
             client.protocolError(this, "upgrade answered without the right Sec-WebSocket-Accept");
             return false;
         }
