@@ -58,6 +58,9 @@ import org.HdrHistogram.Histogram;
  * {@code --set runnel.key=value,…}, {@code --jetty jetty.key=value,…} (start properties for the standalone
  * Jetty: connector, HttpConfiguration), {@code --out target/bench}, {@code --profile [cpu|itimer]} (a CPU
  * profile of each server during the measured part of each pass, see {@link Profiler}),
+ * {@code --transport sse|ws|poll} (the subscribers' transport, {@code fanout} and Runnel only: its
+ * {@code /ws} or {@code /poll}, see {@link WebSocketConnection} and {@link PollConnection}; the
+ * baseline and nchan are then skipped), {@code --poll-timeout 10s} (a waiting poll's {@code timeout}),
  * {@code --send-buffer bytes} (the server sockets' SO_SNDBUF; by default the kernel autotunes it up to
  * megabytes, which absorbs a minute of a stalled client's events in {@code slow}).
  *
@@ -86,6 +89,8 @@ public final class Bench {
         List<String> clientJvm = split(DEFAULT_CLIENT_JVM);
         long heartbeatSeconds = 10;
         int sendBuffer;
+        String transport = "sse";
+        String pollTimeout = "10s";
         List<String> extraSettings = List.of();
         File out = new File("target/bench");
 
@@ -178,6 +183,14 @@ public final class Bench {
         options.sendBuffer = integer("send-buffer", 0);
         options.extraSettings = flags.containsKey("set") ? List.of(flags.get("set").split(",")) : List.of();
         options.out = new File(flag("out", "target/bench"));
+        options.transport = flag("transport", "sse");
+        options.pollTimeout = flag("poll-timeout", "10s");
+        if (!List.of("sse", "ws", "poll").contains(options.transport)) {
+            throw new IllegalArgumentException("transport: \"" + options.transport + "\" (expected: sse, ws or poll)");
+        }
+        if (!options.transport.equals("sse") && !scenario.equals("fanout")) {
+            throw new IllegalArgumentException("transport: " + options.transport + " is measured by the fanout scenario only");
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -235,6 +248,12 @@ public final class Bench {
         List<String> servers = new ArrayList<>();
         for (String kind : options.servers) {
             String k = kind.strip();
+            if (!options.transport.equals("sse") && (k.equals("nchan") || k.equals("baseline"))) {
+                skipped.add(k + " skipped: --transport " + options.transport + " is Runnel's alone (" + k
+                        + " is measured over SSE)");
+                log("skipping %s: it has no %s transport", k, options.transport);
+                continue;
+            }
             switch (k) {
                 case "nchan" -> {
                     String reason = NchanServer.unavailableReason();
@@ -404,7 +423,8 @@ public final class Bench {
         double rate = Double.parseDouble(flag("rate", "1"));
         long durationNanos = duration("duration", "60s");
         int payload = integer("payload", 1024);
-        Map<String, Object> m = record(kind, run, (slow > 0 ? "slow " : "fanout ") + subscribers);
+        String over = options.transport.equals("sse") ? "" : " over " + options.transport;
+        Map<String, Object> m = record(kind, run, (slow > 0 ? "slow " : "fanout ") + subscribers + over);
         try (BenchRun r = newRun(kind, server, run, logDir)) {
             r.startClients(subscribers, 1, 1, slow);
             long[] opened = r.connect(1.0, 300_000);
@@ -423,6 +443,10 @@ public final class Bench {
             memory(m, afterGc);
             if (slow > 0) {
                 m.put("slow connections still open", (double) res.slowOpen);
+            }
+            if (options.transport.equals("poll")) {
+                m.put("poll answers", (double) res.answers);
+                m.put("events per poll answer", res.delivered / (double) Math.max(1, res.answers));
             }
             finish(m, res.correct() && p.errors() == 0, firstOf(res.firstError, p.firstError()));
         }

@@ -70,7 +70,8 @@ final class BenchRun implements AutoCloseable {
             shares.add(share + slowHere);
             int index = i;
             ServerProcess.Endpoints endpoints = server.endpoints();
-            List<String> args = List.of("--server", "127.0.0.1:" + server.subscribePort(i), "--path", endpoints.subscribe(),
+            List<String> args = List.of("--server", "127.0.0.1:" + server.subscribePort(i), "--path", subscribePath(endpoints),
+                    "--transport", options.transport, "--poll-timeout", options.pollTimeout,
                     "--comma-topics", Boolean.toString(endpoints.commaTopics()),
                     "--bind", "127.0.0." + (2 + i), "--topics", Integer.toString(topics),
                     "--topics-per-connection", Integer.toString(topicsPerConnection),
@@ -79,6 +80,15 @@ final class BenchRun implements AutoCloseable {
                     logDir, line -> progress(index, line)));
             first += share + slowHere;
         }
+    }
+
+    /** Where the subscribers go: the server's event stream, or Runnel's {@code /ws} or {@code /poll} beside it. */
+    private String subscribePath(ServerProcess.Endpoints endpoints) {
+        String events = endpoints.subscribe();
+        if (options.transport.equals("sse")) {
+            return events;
+        }
+        return events.substring(0, events.lastIndexOf('/') + 1) + options.transport;
     }
 
     private void progress(int process, String line) {
@@ -188,6 +198,7 @@ final class BenchRun implements AutoCloseable {
         long reconnects;
         long closedByServer;
         long comments;
+        long answers; // poll answers
         long protocolErrors;
         long slowOpen;
         String firstError;
@@ -207,6 +218,7 @@ final class BenchRun implements AutoCloseable {
             reconnects += r.get("reconnects").getAsLong();
             closedByServer += r.get("closedByServer").getAsLong();
             comments += r.get("comments").getAsLong();
+            answers += r.get("answers").getAsLong();
             protocolErrors += r.get("protocolErrors").getAsLong();
             slowOpen += r.get("slowOpen").getAsLong();
             if (firstError == null && r.has("firstError")) {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -55,6 +56,8 @@ public final class BenchServer {
                 }
             }
             context.addEventListener(new RunnelListener());
+            // What Jetty's ee10-websocket-jakarta module does for a deployed WAR: /ws needs the ServerContainer.
+            JakartaWebSocketServletContainerInitializer.configure(context, null);
         } else {
             baseline = new BaselineServlets();
             ServletHolder events = new ServletHolder(baseline.events());

@@ -37,6 +37,31 @@ class BenchSmokeTest {
     }
 
     @Test
+    void fanOutOverWebSocketDeliversEveryEventExactlyOnce() throws Exception {
+        assertRunnelAloneDeliveredEverything(run("fanout", "--transport", "ws", "--subscribers", "20",
+                "--per-process", "10", "--rate", "20", "--duration", "1s", "--heartbeat-seconds", "1"));
+    }
+
+    @Test
+    void fanOutOverLongPollDeliversEveryEventExactlyOnce() throws Exception {
+        assertRunnelAloneDeliveredEverything(run("fanout", "--transport", "poll", "--subscribers", "20",
+                "--per-process", "10", "--rate", "20", "--duration", "1s", "--poll-timeout", "500ms"));
+    }
+
+    /** Only Runnel serves /ws and /poll: the baseline is skipped, Runnel's one run lost and repeated nothing. */
+    private static void assertRunnelAloneDeliveredEverything(List<Map<String, Object>> records) {
+        assertEquals(1, records.size(), () -> "Runnel alone: " + records);
+        Map<String, Object> r = records.get(0);
+        assertEquals("runnel", r.get("server"));
+        assertEquals(Boolean.TRUE, r.get("correct"), () -> "run failed: " + r);
+        assertTrue((Double) r.get("delivered") > 0, () -> "something was delivered: " + r);
+        assertEquals(r.get("expected"), r.get("delivered"), () -> "every expected event arrived: " + r);
+        assertEquals(0.0, r.get("missing"));
+        assertEquals(0.0, r.get("duplicated"));
+        assertEquals(0.0, r.get("out of order"));
+    }
+
+    @Test
     void manyTopicsAndAsFastAsTakenPublishingLoseNothing() throws Exception {
         List<Map<String, Object>> topics = run("topics", "--subscribers", "200", "--per-process", "100",
                 "--topics", "50", "--per-connection", "3", "--duration", "2s", "--publishers", "2");

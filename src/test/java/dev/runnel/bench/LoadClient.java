@@ -23,8 +23,10 @@ import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 
 /**
- * A load-generating SSE client process: thousands of subscribers on one selector thread, each a
- * {@link StreamConnection} of a few hundred bytes. Works against any server that speaks HTTP/1.1 and
+ * A load-generating client process: thousands of subscribers on one selector thread, each a
+ * {@link StreamConnection} of a few hundred bytes; with {@code --transport ws} a
+ * {@link WebSocketConnection} and with {@code --transport poll} a {@link PollConnection} (Runnel's
+ * {@code /ws} and {@code /poll}, {@code --path} then naming those) instead of an event stream. Works against any server that speaks HTTP/1.1 and
  * {@code text/event-stream}; the request is {@code GET <path>?topic=t<i>&topic=t<j>…} (or, with
  * {@code --comma-topics}, {@code ?topic=t<i>,t<j>}, as nchan splits a channel list) with
  * {@code Accept: text/event-stream}, and a {@code Last-Event-ID} header when it reconnects, as
@@ -48,12 +50,14 @@ public final class LoadClient {
     private static final long HIGHEST_LATENCY = TimeUnit.MINUTES.toNanos(10);
 
     private final InetSocketAddress server;
-    private final String host;
-    private final String path;
+    final String host;
+    final String path;
+    final boolean commaTopics;
+    private final String transport;
+    final String pollTimeout;
     private final List<InetSocketAddress> bindAddresses = new ArrayList<>();
     private final int topicCount;
     private final int topicsPerConnection;
-    private final boolean commaTopics;
     private final int firstIndex;
     private final int slowCount;
     private final PrintStream out;
@@ -77,6 +81,7 @@ public final class LoadClient {
     private long outOfOrder;
     private long reconnectCount;
     private long comments;
+    private long answers;
     private long closedByServer;
     private long protocolErrors;
     private String firstError;
@@ -96,6 +101,8 @@ public final class LoadClient {
         this.topicCount = Integer.parseInt(flags.getOrDefault("topics", "1"));
         this.topicsPerConnection = Integer.parseInt(flags.getOrDefault("topics-per-connection", "1"));
         this.commaTopics = Boolean.parseBoolean(flags.getOrDefault("comma-topics", "false"));
+        this.transport = flags.getOrDefault("transport", "sse");
+        this.pollTimeout = flags.getOrDefault("poll-timeout", "10s");
         this.firstIndex = Integer.parseInt(flags.getOrDefault("first-index", "0"));
         this.slowCount = Integer.parseInt(flags.getOrDefault("slow", "0"));
         this.out = out;
@@ -205,10 +212,19 @@ public final class LoadClient {
         while (connections.size() < target && pendingConnects < MAX_PENDING_CONNECTS) {
             int index = firstIndex + connections.size();
             boolean slow = connections.size() >= target - slowCount && slowCount > 0 && target > 0;
-            StreamConnection c = new StreamConnection(this, index, topicsOf(index), slow);
+            StreamConnection c = newConnection(index, topicsOf(index), slow);
             connections.add(c);
             connect(c);
         }
+    }
+
+    private StreamConnection newConnection(int index, int[] topics, boolean slow) {
+        return switch (transport) {
+            case "sse" -> new StreamConnection(this, index, topics, slow);
+            case "ws" -> new WebSocketConnection(this, index, topics, slow);
+            case "poll" -> new PollConnection(this, index, topics, slow);
+            default -> throw new IllegalArgumentException("transport: \"" + transport + "\" (expected: sse, ws or poll)");
+        };
     }
 
     /** Deterministic topics for a connection: {@code topicsPerConnection} distinct ones of {@code topicCount}. */
@@ -259,24 +275,7 @@ public final class LoadClient {
     private void finishConnect(StreamConnection c) {
         try {
             c.channel.finishConnect();
-            StringBuilder request = new StringBuilder(128).append("GET ").append(path);
-            char sep = path.indexOf('?') < 0 ? '?' : '&';
-            for (int t : c.topics) {
-                request.append(sep).append(sep == ',' ? "t" : "topic=t").append(t);
-                sep = commaTopics ? ',' : '&';
-            }
-            request.append(" HTTP/1.1\r\nHost: ").append(host).append("\r\nAccept: text/event-stream\r\n");
-            String cursor = c.lastEventId();
-            if (!cursor.isEmpty()) {
-                request.append("Last-Event-ID: ").append(cursor).append("\r\n");
-            }
-            request.append("\r\n");
-            ByteBuffer bytes = ByteBuffer.wrap(request.toString().getBytes(StandardCharsets.US_ASCII));
-            while (bytes.hasRemaining()) {
-                if (c.channel.write(bytes) == 0) {
-                    throw new IOException("request did not fit the socket buffer");
-                }
-            }
+            c.write(c.request());
             if (c.slow) {
                 c.key.interestOps(0); // never reads: the server's queue and socket buffers fill up
                 pendingConnects--;
@@ -409,6 +408,11 @@ public final class LoadClient {
         comments++;
     }
 
+    /** A poll was answered (with events or not). */
+    void answered() {
+        answers++;
+    }
+
     private void noteError(String error) {
         if (firstError == null) {
             firstError = error;
@@ -461,6 +465,7 @@ public final class LoadClient {
         r.addProperty("reconnects", reconnectCount);
         r.addProperty("closedByServer", closedByServer);
         r.addProperty("comments", comments);
+        r.addProperty("answers", answers);
         r.addProperty("protocolErrors", protocolErrors);
         r.addProperty("slowOpen", slowOpen);
         if (firstError != null) {

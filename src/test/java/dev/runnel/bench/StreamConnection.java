@@ -2,14 +2,19 @@ package dev.runnel.bench;
 
 import dev.runnel.protocol.SseEvent;
 import dev.runnel.protocol.SseParser;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * One subscriber of the {@link LoadClient}: the HTTP/1.1 response decoder (status line, headers,
- * chunked or close-delimited body), the {@link SseParser} reading the body, and the few numbers the
- * correctness counters need per connection.
+ * One subscriber of the {@link LoadClient}: the HTTP/1.1 response ({@link HttpResponseReader}), the
+ * {@link SseParser} reading its body, and the few numbers the correctness counters need per
+ * connection. {@link WebSocketConnection} and
+ * {@link PollConnection} speak the other transports over the same decoder and the same checks
+ * ({@link #received}).
  *
  * <p>Events carry {@code <stream>:<sequence>:<nanoTime>[:padding]} in their data (see
  * {@link Payload}): every stream is one publisher's ordered sequence on topic {@code stream % topics}.
@@ -18,20 +23,11 @@ import java.util.Arrays;
  *
  * <p>Threading: confined to the client's selector thread.
  */
-final class StreamConnection implements SseParser.Listener {
-    private static final int HEADERS = 0;
-    private static final int CHUNK_SIZE = 1;
-    private static final int CHUNK_EXTENSION = 2;
-    private static final int CHUNK_DATA = 3;
-    private static final int CHUNK_CR = 4;
-    private static final int CHUNK_LF = 5;
-    private static final int RAW = 6;
-    private static final int ENDED = 7;
-
+class StreamConnection implements SseParser.Listener {
     final int index;
     final int[] topics;
     final boolean slow;
-    private final LoadClient client;
+    final LoadClient client;
 
     SocketChannel channel;
     SelectionKey key;
@@ -40,10 +36,7 @@ final class StreamConnection implements SseParser.Listener {
     boolean everOpened;
     long reconnectAtNanos; // > 0 while a reconnect is scheduled
 
-    private int state;
-    private byte[] headerBytes;
-    private int headerLength;
-    private long chunkLeft;
+    private final HttpResponseReader response = new HttpResponseReader(this);
     private String lastEventId = "";
     private long receiveNanos;
 
@@ -64,13 +57,80 @@ final class StreamConnection implements SseParser.Listener {
     /** Starts a fresh response (first connect or reconnect), keeping the cursor of the last one. */
     void reset() {
         lastEventId = lastEventId();
-        state = HEADERS;
-        headerBytes = new byte[512];
-        headerLength = 0;
-        chunkLeft = 0;
+        expectResponse();
         open = false;
         parser = new SseParser(this);
     }
+
+    /** The next bytes are a response's status line (a fresh connection, or the next answer on a kept-alive one). */
+    final void expectResponse() {
+        response.expectResponse();
+    }
+
+    /** The request that opens this connection: {@code GET <path>?topic=…} for an event stream. */
+    byte[] request() {
+        StringBuilder request = new StringBuilder(128).append("GET ").append(client.path);
+        char sep = client.path.indexOf('?') < 0 ? '?' : '&';
+        for (int t : topics) {
+            request.append(sep).append(sep == ',' ? "t" : "topic=t").append(t);
+            sep = client.commaTopics ? ',' : '&';
+        }
+        request.append(" HTTP/1.1\r\nHost: ").append(client.host).append("\r\nAccept: text/event-stream\r\n");
+        String cursor = lastEventId();
+        if (!cursor.isEmpty()) {
+            request.append("Last-Event-ID: ").append(cursor).append("\r\n");
+        }
+        return request.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** Writes a request or frame whole: a few hundred bytes always fit the socket's buffer, or something is wrong. */
+    final void write(byte[] bytes) throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        while (buffer.hasRemaining()) {
+            if (channel.write(buffer) == 0) {
+                throw new IOException("request did not fit the socket buffer");
+            }
+        }
+    }
+
+    /**
+     * The response's status and headers arrived; false ends the connection. An event stream opens on
+     * a 200.
+     */
+    boolean responseHead(int status, String head) {
+        if (status != 200) {
+            client.refused(this, status);
+            return false;
+        }
+        startBody(head);
+        open = true;
+        client.opened(this);
+        return true;
+    }
+
+    /** Reads the body as the head says: chunked, {@code Content-Length} bytes, or up to the close. */
+    final void startBody(String head) {
+        response.startBody(head);
+    }
+
+    /** Bytes of the body (of an upgraded connection: everything after its head); false ends the connection. */
+    boolean body(byte[] bytes, int offset, int length) {
+        parser.feed(bytes, offset, length);
+        return true;
+    }
+
+    /** The body ended (its last chunk, or its length); false closes the connection, as an event stream's end does. */
+    boolean bodyEnded() {
+        return false;
+    }
+
+    /** {@code buffer} (holding {@code length} bytes) with {@code bytes[offset, offset + n)} copied after them; grown when needed. */
+    static byte[] append(byte[] buffer, int length, byte[] bytes, int offset, int n) {
+        byte[] to = length + n <= buffer.length ? buffer : Arrays.copyOf(buffer, Math.max(buffer.length * 2, length + n));
+        System.arraycopy(bytes, offset, to, length, n);
+        return to;
+    }
+
 
     String lastEventId() {
         return parser == null ? lastEventId : parser.lastEventId().isEmpty() ? lastEventId : parser.lastEventId();
@@ -91,105 +151,7 @@ final class StreamConnection implements SseParser.Listener {
      */
     boolean feed(byte[] bytes, int offset, int length, long nowNanos) {
         receiveNanos = nowNanos;
-        int i = offset;
-        int end = offset + length;
-        while (i < end) {
-            switch (state) {
-                case HEADERS -> {
-                    i = headers(bytes, i, end);
-                    if (state == ENDED) {
-                        return false;
-                    }
-                }
-                case CHUNK_SIZE -> {
-                    byte b = bytes[i++];
-                    int digit = Character.digit(b, 16);
-                    if (digit >= 0) {
-                        chunkLeft = chunkLeft * 16 + digit;
-                    } else if (b == ';') {
-                        state = CHUNK_EXTENSION;
-                    } else if (b == '\n') {
-                        state = chunkLeft == 0 ? ENDED : CHUNK_DATA;
-                        if (state == ENDED) {
-                            return false;
-                        }
-                    } else if (b != '\r') {
-                        client.protocolError(this, "bad chunk size byte " + b);
-                        return false;
-                    }
-                }
-                case CHUNK_EXTENSION -> {
-                    if (bytes[i++] == '\n') {
-                        state = chunkLeft == 0 ? ENDED : CHUNK_DATA;
-                        if (state == ENDED) {
-                            return false;
-                        }
-                    }
-                }
-                case CHUNK_DATA -> {
-                    int n = (int) Math.min(chunkLeft, end - i);
-                    parser.feed(bytes, i, n);
-                    i += n;
-                    chunkLeft -= n;
-                    if (chunkLeft == 0) {
-                        state = CHUNK_CR;
-                    }
-                }
-                case CHUNK_CR -> {
-                    state = bytes[i++] == '\r' ? CHUNK_LF : CHUNK_SIZE;
-                }
-                case CHUNK_LF -> {
-                    i++;
-                    state = CHUNK_SIZE;
-                }
-                case RAW -> {
-                    parser.feed(bytes, i, end - i);
-                    i = end;
-                }
-                default -> {
-                    return false;
-                }
-            }
-        }
-        return true;
-    }
-
-    private int headers(byte[] bytes, int i, int end) {
-        while (i < end) {
-            if (headerLength == headerBytes.length) {
-                if (headerLength >= 16 * 1024) {
-                    client.protocolError(this, "response headers over 16 KiB");
-                    state = ENDED;
-                    return end;
-                }
-                headerBytes = Arrays.copyOf(headerBytes, headerLength * 2);
-            }
-            headerBytes[headerLength++] = bytes[i++];
-            if (headerLength >= 4 && headerBytes[headerLength - 1] == '\n' && headerBytes[headerLength - 2] == '\r'
-                    && headerBytes[headerLength - 3] == '\n' && headerBytes[headerLength - 4] == '\r') {
-                String head = new String(headerBytes, 0, headerLength, java.nio.charset.StandardCharsets.ISO_8859_1);
-                headerBytes = null;
-                int status = head.length() >= 12 ? parseStatus(head) : -1;
-                if (status != 200) {
-                    client.refused(this, status);
-                    state = ENDED;
-                    return end;
-                }
-                state = head.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked") ? CHUNK_SIZE : RAW;
-                open = true;
-                client.opened(this);
-                return i;
-            }
-        }
-        return i;
-    }
-
-    private static int parseStatus(String head) {
-        try {
-            return Integer.parseInt(head.substring(9, 12));
-        } catch (NumberFormatException e) {
-            return -1;
-        }
+        return response.feed(bytes, offset, length);
     }
 
     @Override
@@ -197,19 +159,26 @@ final class StreamConnection implements SseParser.Listener {
         if (!event.event().equals("message")) {
             return; // connected, reset: Runnel's own frames
         }
-        String data = event.data();
+        received(event.data(), event.id());
+    }
+
+    /**
+     * An event of the benchmark's ({@code <stream>:<sequence>:<nanoTime>[:padding]}) with its id (empty
+     * for none): counted as delivered, duplicated or out of order, and its latency recorded.
+     */
+    final void received(String data, String id) {
         int c1 = data.indexOf(':');
         int c2 = c1 < 0 ? -1 : data.indexOf(':', c1 + 1);
         if (c2 < 0) {
-            client.protocolError(this, "event data without a stamp: " + event);
+            client.protocolError(this, "event data without a stamp: " + data);
             return;
         }
         int c3 = data.indexOf(':', c2 + 1);
         int stream = (int) Payload.parseLong(data, 0, c1);
         long sequence = Payload.parseLong(data, c1 + 1, c2);
         long stamp = Payload.parseLong(data, c2 + 1, c3 < 0 ? data.length() : c3);
-        if (!event.id().isEmpty()) {
-            lastEventId = event.id();
+        if (!id.isEmpty()) {
+            lastEventId = id;
         }
         int k = slot(stream);
         long top = highest[k];
@@ -228,6 +197,13 @@ final class StreamConnection implements SseParser.Listener {
             client.delivered(stream, sequence, receiveNanos - stamp, true);
         } else {
             client.duplicate();
+        }
+    }
+
+    /** A position without an event (a poll's cursor, a WebSocket {@code cursor} message): where to resume. */
+    final void cursor(String id) {
+        if (id != null && !id.isEmpty()) {
+            lastEventId = id;
         }
     }
 
