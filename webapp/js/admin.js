@@ -1,6 +1,6 @@
 /*
  * The admin console. Signs in with the admin credential (kept in this tab's session storage, sent as
- * Authorization: Bearer), trades it for a one-time ticket to the private topic runnel/admin/console and
+ * Authorization: Bearer), follows the private topic runnel/admin/console through the browser client and
  * renders the server's samples, one a second. Every list is bounded: the server sends at most 100
  * streams, 10 topics and 20 happenings a sample; the page keeps 50 happenings and 200 lines of frames,
  * and draws the frame debugger at most four times a second, however fast frames arrive.
@@ -55,7 +55,7 @@
     return error.status === 401 || error.status === 403;
   }
 
-  /** The feed: a ticket for the console's topic, then an EventSource; a new ticket whenever it ends. */
+  /** The feed: the console's private topic through the browser client, which takes its tickets. */
   function openFeed() {
     if (!chart) {
       chart = new Runnel.LineChart($('chart-rates'), {
@@ -63,18 +63,13 @@
         format: function (v) { return v < 10 ? v.toFixed(1) : String(Math.round(v)); }
       });
     }
-    Runnel.request('POST', 'tickets', { topics: [TOPIC] }, bearer()).then(function (answer) {
-      if (!credential) return;
-      feed = Runnel.connect('events?topic=' + encodeURIComponent(TOPIC) + '&ticket=' + encodeURIComponent(answer.ticket), {
-        events: { sample: render },
-        onClosed: function () {
-          // A ticket opens one stream: when it ends (the server restarted, the network dropped), take another.
-          if (credential) reopen = setTimeout(openFeed, 2000);
-        }
-      });
-    }).catch(function (error) {
-      if (refused(error)) signOut('Signed out: ' + error.message);
-      else if (credential) reopen = setTimeout(openFeed, 2000);
+    // The browser client trades the credential for a one-time ticket at every (re)connect by itself.
+    feed = Runnel.connect('events?topic=' + encodeURIComponent(TOPIC), {
+      events: { sample: render },
+      token: function () { return credential; },
+      onClosed: function () {
+        if (credential) reopen = setTimeout(openFeed, 2000);
+      }
     });
   }
 
