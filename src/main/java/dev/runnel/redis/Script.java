@@ -10,6 +10,7 @@ import java.util.HexFormat;
 import java.util.List;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
@@ -56,6 +57,11 @@ final class Script {
     /** Queues an {@code EVALSHA} on a pipeline; a {@code NOSCRIPT} answer surfaces from {@link Response#get}. */
     Response<Object> queue(Pipeline pipeline, List<String> keys, List<String> args) {
         return pipeline.evalsha(sha, keys, args);
+    }
+
+    /** Queues {@code SCRIPT LOAD} of the text, so that the {@code EVALSHA}s queued after it find it. */
+    void queueLoad(Pipeline pipeline) {
+        pipeline.sendCommand(Protocol.Command.SCRIPT, "LOAD", text);
     }
 
     /** Queues the whole text ({@code EVAL}): for the calls a pipeline must repeat after {@code NOSCRIPT}. */

@@ -6,9 +6,12 @@ import dev.runnel.hub.Publication;
 import dev.runnel.hub.TopicKind;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
@@ -38,6 +41,8 @@ public final class SharedLog {
     /** Longest idempotency key accepted. */
     public static final int MAX_IDEMPOTENCY_KEY = 200;
 
+    /** Connections that have sent the append script's text (Jedis keeps one socket per object). */
+    private final Set<Jedis> scriptsLoaded = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
     private final RedisConnections redis;
     private final String prefix;
     private final Bounds bounds;
@@ -185,7 +190,14 @@ public final class SharedLog {
     List<Answer> appendAll(Jedis jedis, List<Append> batch) {
         String writingTo = currentEpoch();
         List<Response<Object>> responses = new ArrayList<>(batch.size());
+        boolean load = scriptsLoaded.add(jedis);
         try (Pipeline pipeline = jedis.pipelined()) {
+            if (load) {
+                // A connection's first batch makes sure Redis knows the script. Answered NOSCRIPT in the
+                // middle of a batch (another connection loading it meanwhile), the first appends would be
+                // sent again after later ones that ran: out of their publisher's order.
+                Script.APPEND.queueLoad(pipeline);
+            }
             for (Append a : batch) {
                 responses.add(Script.APPEND.queue(pipeline, keys(writingTo, a), args(writingTo, a)));
             }
