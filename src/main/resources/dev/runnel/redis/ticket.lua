@@ -17,7 +17,9 @@ if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ttl) then
   return 'exists'
 end
 if ARGV[4] == '1' then
-  redis.call('ZADD', KEYS[2], string.format('%d', now + ttl), ARGV[5])
+  -- Scored 2 ms past the ticket's own expiry: TIME and the key clock may differ by a millisecond, and
+  -- the count must not let a ticket go while it can still be redeemed.
+  redis.call('ZADD', KEYS[2], string.format('%d', now + ttl + 2), ARGV[5])
   redis.call('PEXPIRE', KEYS[2], ttl)
 end
 return 'issued'

@@ -136,9 +136,10 @@ class RedisFaultsTest {
         startNodes(3);
         TestServer doomed = nodes.get(0);
         List<SseEvent> client = new ArrayList<>();
-        try (Publisher publisher = new Publisher(nodes.subList(1, 2), "news")) {
-            EventRecorder first = doomed.subscribe("news");
-            first.connected();
+        // Subscribed before the publisher starts, so that the client is owed every entry of the log.
+        EventRecorder first = doomed.subscribe("news");
+        first.connected();
+        try (first; Publisher publisher = new Publisher(nodes.subList(1, 2), "news")) {
             publisher.awaitAccepted(5);
             client.addAll(first.next(5));
 
