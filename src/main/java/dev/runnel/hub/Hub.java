@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
@@ -63,6 +65,7 @@ public final class Hub {
     private volatile String epoch;                 // the epoch D belongs to: written under lock
     private volatile LoggedEvent deliveredThrough; // newest event the fan-out has handed to every subscriber
     private volatile boolean closed;
+    private final AtomicInteger admitting = new AtomicInteger();
     private volatile PublishListener publishListener;
 
     /**
@@ -143,14 +146,20 @@ public final class Hub {
             throw new IllegalArgumentException("key: topic \"" + p.topic() + "\" is a " + kindName(kind)
                     + " topic (expected: a key only on state topics)");
         }
-        if (closed) {
-            return CompletableFuture.completedFuture(Receipt.refused(Receipt.Status.CLOSED, "the hub is shut down"));
+        CompletionStage<Receipt> answer;
+        admitting.incrementAndGet(); // close() waits for this admission, so the fan-out it awaits includes it
+        try {
+            if (closed) {
+                return CompletableFuture.completedFuture(Receipt.refused(Receipt.Status.CLOSED, "the hub is shut down"));
+            }
+            if (!log.available()) {
+                return CompletableFuture.completedFuture(Receipt.refused(Receipt.Status.UNAVAILABLE,
+                        "the log cannot be reached now"));
+            }
+            answer = backlog.admit(p, kind, idempotencyKey, coalescing);
+        } finally {
+            admitting.decrementAndGet();
         }
-        if (!log.available()) {
-            return CompletableFuture.completedFuture(Receipt.refused(Receipt.Status.UNAVAILABLE,
-                    "the log cannot be reached now"));
-        }
-        CompletionStage<Receipt> answer = backlog.admit(p, kind, idempotencyKey, coalescing);
         CompletableFuture<Receipt> done = answer.toCompletableFuture();
         if (done.isDone() && !done.isCompletedExceptionally()) {
             count(p.topic(), kind, done.join());
@@ -387,6 +396,12 @@ public final class Hub {
     /** Refuses further publishing and subscribing; publishes held back are refused. Subscribers are closed by their owners. */
     public void close() {
         closed = true;
+        // A publish that saw the hub open is admitted before close goes on (admission never blocks): an
+        // event accepted then would otherwise reach the log after awaitFanOut had stopped waiting.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        while (admitting.get() > 0 && System.nanoTime() - deadline < 0) {
+            Thread.onSpinWait();
+        }
         backlog.close();
         waiters.wakeAll(); // their readers answer with what the log holds: every accepted event is in it
     }
