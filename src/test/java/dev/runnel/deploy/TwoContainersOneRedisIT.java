@@ -35,8 +35,10 @@ class TwoContainersOneRedisIT {
             http.start();
             try (Container tomcat = new TomcatContainer(11, "tomcat11-redis", env);
                     Container jetty = JettyContainer.plain("jetty-redis", env)) {
-                RunnelClient onTomcat = new RunnelClient(http, tomcat.baseUri()).withBearer(Container.PUBLISH_SECRET);
-                RunnelClient onJetty = new RunnelClient(http, jetty.baseUri()).withBearer(Container.PUBLISH_SECRET);
+                RunnelClient onTomcat = new RunnelClient(http, tomcat.baseUri()).withBearer(Container.PUBLISH_SECRET)
+                        .withAdmin(Container.ADMIN_SECRET);
+                RunnelClient onJetty = new RunnelClient(http, jetty.baseUri()).withBearer(Container.PUBLISH_SECRET)
+                        .withAdmin(Container.ADMIN_SECRET);
                 tomcat.start(onTomcat);
                 jetty.start(onJetty);
                 for (RunnelClient node : List.of(onTomcat, onJetty)) {
