@@ -10,14 +10,12 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.runnel.protocol.SseEvent;
 import dev.runnel.testing.EventRecorder;
+import dev.runnel.testing.Eventually;
 import dev.runnel.testing.Feed;
+import dev.runnel.testing.RawStream;
 import dev.runnel.testing.RunnelClient;
 import dev.runnel.testing.Transports;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -282,11 +280,11 @@ abstract class ContainerSmoke {
     @Test
     @Order(1000)
     void shutdownEndsOpenStreamsAndLeavesACleanLog() throws Exception {
-        List<Socket> vanished = openStreamsWhoseClientsVanish(4);
+        List<RawStream> vanished = openStreamsWhoseClientsVanish(4);
         try (EventRecorder stream = runnel.subscribe("it/shutdown")) {
             stream.connected(); // the stream is registered before its first frame leaves
-            for (Socket socket : vanished) {
-                socket.close(); // a reset: shutdown's final frame to these streams fails in the write
+            for (RawStream raw : vanished) {
+                raw.reset(); // shutdown's final frame to these streams fails in the write
             }
             int exit = container.stop();
             assertTrue(exit == 0 || exit == 143, container.name + " exited with " + exit);
@@ -299,30 +297,22 @@ abstract class ContainerSmoke {
     }
 
     /**
-     * HTTP/1.1 streams on raw sockets, each past its opening frame, that reset when closed: the server
-     * learns of the client's going only when it next writes. Over TLS (h2) there are none.
+     * HTTP/1.1 streams on raw sockets, each past its opening frame, to be reset: the server learns of
+     * the client's going only when it next writes. Over TLS (h2) there are none.
      */
-    private List<Socket> openStreamsWhoseClientsVanish(int count) throws Exception {
+    private List<RawStream> openStreamsWhoseClientsVanish(int count) throws Exception {
         if (!"http".equals(runnel.base().getScheme())) {
             return List.of();
         }
-        List<Socket> sockets = new ArrayList<>();
         URI events = runnel.uri("events?topic=it/vanished");
+        List<RawStream> streams = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            Socket socket = new Socket(events.getHost(), events.getPort());
-            socket.setSoLinger(true, 0);
-            socket.setSoTimeout((int) EventRecorder.TIMEOUT.toMillis());
-            socket.getOutputStream().write(("GET " + events.getRawPath() + "?" + events.getRawQuery() + " HTTP/1.1\r\n"
-                    + "Host: " + events.getHost() + ":" + events.getPort() + "\r\nAccept: text/event-stream\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            BufferedReader reader = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-            String status = reader.readLine();
-            assertTrue(status != null && status.contains(" 200"), "a stream on a raw socket: " + status);
-            for (String line = reader.readLine(); line != null && !line.startsWith("event: connected"); ) {
-                line = reader.readLine();
-            }
-            sockets.add(socket);
+            RawStream stream = RawStream.open(events.getPort(), events.getRawPath() + "?" + events.getRawQuery(), 0)
+                    .startReading(EventRecorder.TIMEOUT);
+            Eventually.await(EventRecorder.TIMEOUT, "a raw stream's opening", () -> stream.parse().events.stream()
+                    .anyMatch(e -> "connected".equals(e.event())));
+            streams.add(stream);
         }
-        return sockets;
+        return streams;
     }
 }

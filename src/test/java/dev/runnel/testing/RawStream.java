@@ -191,4 +191,10 @@ public final class RawStream implements AutoCloseable {
     public void close() throws IOException {
         socket.close();
     }
+
+    /** Closes with a reset (no FIN): the server learns of it only when it next writes. */
+    public void reset() throws IOException {
+        socket.setSoLinger(true, 0);
+        socket.close();
+    }
 }
