@@ -13,9 +13,10 @@ import java.util.function.LongSupplier;
 
 /**
  * The bound on the fan-out lag ({@link FanOutLimits}), in front of the log. A publication that finds
- * the fan-out within its bounds, and nobody held before it, goes to the log at once. Otherwise it is
- * held back, in arrival order, and let into the log when the fan-out has made room ({@link #release},
- * after every batch the fan-out hands on); one held longer than {@link FanOutLimits#maxHoldMillis}, or
+ * the fan-out within its bounds (and the streams writing on time, {@link WriteLag}), and nobody held
+ * before it, goes to the log at once. Otherwise it is held back, in arrival order, and let into the
+ * log when the fan-out has made room ({@link #release}, after every batch the fan-out hands on, and a
+ * few times a second for the streams catching up); one held longer than {@link FanOutLimits#maxHoldMillis}, or
  * arriving when as many are held as the backlog may hold, is refused as {@link Receipt.Status#BACKLOGGED}.
  * Nothing held is in the log yet, so a refusal loses nothing that was accepted.
  *
@@ -32,6 +33,7 @@ final class Backlog {
     private final EventLog log;
     private final FanOutLimits limits;
     private final LongSupplier clock; // monotonic milliseconds
+    private final WriteLag writeLag;
     private final ArrayDeque<Held> held = new ArrayDeque<>();     // guarded by this
     private final Map<String, Held> heldByKey = new HashMap<>();  // guarded by this: coalescing ones
     private final AtomicLong inFlight = new AtomicLong();         // appends not yet answered by the log
@@ -57,10 +59,11 @@ final class Backlog {
         }
     }
 
-    Backlog(EventLog log, FanOutLimits limits, LongSupplier clock) {
+    Backlog(EventLog log, FanOutLimits limits, LongSupplier clock, WriteLag writeLag) {
         this.log = log;
         this.limits = limits;
         this.clock = clock;
+        this.writeLag = writeLag;
     }
 
     /**
@@ -183,7 +186,8 @@ final class Backlog {
     }
 
     private boolean hasRoom() {
-        return log.backlog() + inFlight.get() < limits.maxBacklog() && log.lagMillis() < limits.maxLagMillis();
+        return log.backlog() + inFlight.get() < limits.maxBacklog() && log.lagMillis() < limits.maxLagMillis()
+                && !writeLag.behind();
     }
 
     private CompletionStage<Receipt> append(Publication p, TopicKind kind, String idempotencyKey) {

@@ -56,6 +56,7 @@ public final class Hub {
     private final EventLog log;
     private final TopicKinds kinds;
     private final Backlog backlog;
+    private final WriteLag writeLag;
     private final Map<String, Subscribers> topics = new ConcurrentHashMap<>(); // written under lock
     private final LongAdder published = new LongAdder();
     private final LongAdder subscriptions = new LongAdder();
@@ -88,14 +89,19 @@ public final class Hub {
     }
 
     public Hub(EventLog log, TopicKinds kinds, FanOutLimits limits) {
-        this(log, kinds, limits, () -> System.nanoTime() / 1_000_000);
+        this(log, kinds, limits, () -> System.nanoTime() / 1_000_000, System::nanoTime);
     }
 
-    /** For tests: a given monotonic millisecond clock for how long publishes are held back. */
+    /** For tests: a given monotonic millisecond clock for how long publishes are held back and writes late. */
     Hub(EventLog log, TopicKinds kinds, FanOutLimits limits, LongSupplier clock) {
+        this(log, kinds, limits, clock, () -> clock.getAsLong() * 1_000_000);
+    }
+
+    private Hub(EventLog log, TopicKinds kinds, FanOutLimits limits, LongSupplier clock, LongSupplier nanoClock) {
         this.log = log;
         this.kinds = kinds;
-        this.backlog = new Backlog(log, limits, clock);
+        this.writeLag = new WriteLag(limits.maxLagMillis(), nanoClock);
+        this.backlog = new Backlog(log, limits, clock, writeLag);
         log.start(new FanOut());
     }
 
@@ -417,9 +423,27 @@ public final class Hub {
         return log.awaitTail(timeoutMillis);
     }
 
-    /** Refuses the publishes held back longer than they may be (a scheduler calls it a few times a second). */
+    /**
+     * Lets in the held publishes the streams now have room for, and refuses those held back longer
+     * than they may be (a scheduler calls it a few times a second: the streams catching up is no
+     * fan-out batch that would let them in).
+     */
     public int expireHeldPublishes() {
+        backlog.release();
         return backlog.expire();
+    }
+
+    /**
+     * A stream wrote a live event {@code ageNanos} after the log took it (the oldest of its write):
+     * how the hub learns that its streams fall behind, when the lag is in their queues, not in its own.
+     */
+    public void streamWrote(long ageNanos) {
+        writeLag.written(ageNanos);
+    }
+
+    /** Per cent of the streams' writes in the last window that carried an event late ({@link WriteLag}). */
+    public int lateWriteShare() {
+        return writeLag.lateShare();
     }
 
     /** Whether {@link #close} was called. */

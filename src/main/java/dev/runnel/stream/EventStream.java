@@ -767,10 +767,17 @@ public class EventStream implements Subscriber {
             StreamMetrics.Observer observer = metrics.observer;
             observer.queued(queuedAtTake);
             // Live events only: a replayed one was published long before this client asked for it.
+            long oldest = -1;
             for (int i = batchOpening; i < count; i++) {
                 if (batch[i] instanceof LoggedEvent event) {
-                    observer.delivered(now - event.loggedNanos());
+                    long age = now - event.loggedNanos();
+                    observer.delivered(age);
+                    oldest = Math.max(oldest, age);
                 }
+            }
+            Hub subscribed = hub;
+            if (oldest >= 0 && subscribed != null) {
+                subscribed.streamWrote(oldest);
             }
         } finally {
             java.util.Arrays.fill(batch, 0, count, null);

@@ -8,6 +8,7 @@ import dev.runnel.testing.ManualExecutor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -86,6 +87,31 @@ class FanOutBacklogTest {
         assertEquals(500, hub.fanOutLagMillis());
         fanOut.runAll();
         assertEquals("e1-2", held.join().id());
+    }
+
+    @Test
+    void streamsWritingLateHoldPublishesBackUntilTheyCatchUp() {
+        Hub hub = hub(1000, 500);
+        RecordingSubscriber subscriber = subscribe(hub, "news");
+        assertTrue(hub.publish(Publication.of("news", null, "a")).toCompletableFuture().join().isAccepted());
+        fanOut.runAll(); // handed on: the hub's own queue is empty, the lag is in the streams'
+        for (int i = 0; i < 20; i++) {
+            hub.streamWrote(TimeUnit.MILLISECONDS.toNanos(400)); // most writes late (past half the bound)
+        }
+        clock.set(WriteLag.WINDOW_MILLIS);
+        hub.streamWrote(TimeUnit.MILLISECONDS.toNanos(400));
+
+        CompletableFuture<Receipt> held = hub.publish(Publication.of("news", null, "b")).toCompletableFuture();
+        assertFalse(held.isDone(), "the streams are behind: held back");
+        assertEquals(0, hub.fanOutBacklog());
+        assertEquals(1, hub.heldPublishes());
+        assertEquals(100, hub.lateWriteShare());
+
+        clock.set(2 * WriteLag.WINDOW_MILLIS); // a window passed without late writes: caught up
+        assertEquals(0, hub.expireHeldPublishes(), "let in by the scheduler, not refused");
+        assertEquals("e1-2", held.join().id());
+        fanOut.runAll();
+        assertEquals(List.of("e1-1", "e1-2"), subscriber.liveIds());
     }
 
     @Test

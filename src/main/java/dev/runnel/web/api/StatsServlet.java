@@ -67,6 +67,7 @@ public final class StatsServlet extends ApiServlet {
         s.put("fanOutBacklog", hub.fanOutBacklog());
         s.put("fanOutLagMillis", hub.fanOutLagMillis());
         s.put("heldPublishes", hub.heldPublishes());
+        s.put("lateWritesPercent", hub.lateWriteShare());
         s.put("log", log(server));
         s.put("state", state(server));
         s.put("incidents", Map.of("fanOut", hub.fanOutIncidents(), "drain", m.drainIncidents()));
