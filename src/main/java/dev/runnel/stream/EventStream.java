@@ -211,6 +211,9 @@ public class EventStream implements Subscriber {
      */
     public void renderWith(UnaryOperator<LoggedEvent> view) {
         this.view = view;
+        // No opening item of its own (such a client knows no retry:), so the first pass flushes even
+        // when nothing is queued: the headers leave at once, and with the first event when there is one.
+        this.needsFlush = true;
     }
 
     /** Subscribes this stream to the hub, registers it, and starts writing once the container is ready. */

@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.Request;
@@ -174,6 +175,32 @@ class OpenAiEndpointTest {
             }
         }
         assertEquals(1, fake.calls().size());
+    }
+
+    @Test
+    void aResumedStreamOfARunningAnswerGetsItsHeadersBeforeItsNextToken() throws Exception {
+        CountDownLatch paused = new CountDownLatch(1);
+        fake.then(script().content("A").until(paused).content("B").usage(1, 2).done());
+        CompletableFuture<String> answer = new CompletableFuture<>();
+        CompletableFuture<String> firstId = new CompletableFuture<>();
+        SseParser parser = new SseParser(e -> firstId.complete(e.id()));
+        server.client().newRequest(server.uri("/v1/chat/completions")).method(HttpMethod.POST)
+                .headers(h -> h.put("Authorization", "Bearer " + SECRET))
+                .body(new StringRequestContent("application/json", streaming(false), StandardCharsets.UTF_8))
+                .onResponseHeaders(r -> answer.complete(r.getHeaders().get("X-Runnel-Answer")))
+                .onResponseContent((r, content) -> parser.feed(content))
+                .send(result -> { });
+        String id = answer.get(20, TimeUnit.SECONDS);
+        String afterA = firstId.get(20, TimeUnit.SECONDS);
+
+        try (EventRecorder resumed = EventRecorder.open(server.client(),
+                server.uri("/v1/chat/completions/" + id + "/stream"), afterA)) {
+            // The upstream is paused after "A": nothing is queued for this stream, yet its head arrives.
+            assertEquals(200, resumed.status());
+            assertEquals(id, resumed.responseHeaders().get("X-Runnel-Answer"));
+            paused.countDown();
+            assertTrue(resumed.next().data().contains("\"content\":\"B\""));
+        }
     }
 
     @Test

@@ -67,15 +67,13 @@ public final class EventStreams {
             // The connected event follows from the stream itself, once the hub says where it joins.
             stream.openWith(ControlFrames.retry(server.jitteredRetryMillis()));
         } else {
-            stream.renderWith(view);
-            resp.flushBuffer(); // the headers now, as for every stream: the client knows it is on
+            stream.renderWith(view); // its headers leave with its first write, or alone if nothing is queued
         }
         try {
             stream.subscribe(server.hub(), topics, lastEventId);
         } catch (IllegalStateException | LogUnavailableException refused) {
-            // The hub closed after the caller's checks, or its log could not be read. Unless the
-            // headers already left (a view flushes them), nothing was written yet: answer what those
-            // checks would have answered.
+            // The hub closed after the caller's checks, or its log could not be read. Nothing was
+            // written yet: answer what those checks would have answered.
             if (!resp.isCommitted()) {
                 resp.reset();
                 ApiServlet.send(resp, refused instanceof LogUnavailableException

@@ -133,8 +133,7 @@ public final class CompletionsServlet extends ApiServlet {
             AsyncContext async = req.startAsync();
             async.setTimeout(0); // the gateway's watchdog bounds how long an answer can keep this waiting
             if (stream) {
-                chat.whenStarted(answer.id(), view -> async.start(() -> streamOrRefuse(async, view, includeUsage,
-                        lastEventId, permit)));
+                chat.whenStarted(answer.id(), view -> streamOrRefuse(async, view, includeUsage, lastEventId, permit));
             } else {
                 chat.whenEnded(answer.id(), view -> async.start(() -> whole(async, view)));
             }
@@ -176,18 +175,21 @@ public final class CompletionsServlet extends ApiServlet {
         }
     }
 
-    /** The first event is out: a failure before any text is a real status; anything else streams. */
+    /**
+     * The first event is out: a failure before any text is a real status; anything else streams. Runs on
+     * the thread that published that event. Opening a stream never blocks (its headers leave with its
+     * first write, on the stream's own writer), so it opens right here: a hand-off to a container
+     * thread would only delay the first token. A refusal writes a body, so it is handed off.
+     */
     private void streamOrRefuse(AsyncContext async, AnswerView view, boolean includeUsage, String lastEventId,
             Runnable permit) {
-        HttpServletResponse resp = (HttpServletResponse) async.getResponse();
+        if (view.state() == AnswerView.State.FAILED && view.tokens() == 0 && view.reasoning().isEmpty()
+                && view.toolCalls().isEmpty()) {
+            async.start(() -> refuse(async, view, permit));
+            return;
+        }
         boolean handedOver = false;
         try {
-            if (view.state() == AnswerView.State.FAILED && view.tokens() == 0 && view.reasoning().isEmpty()
-                    && view.toolCalls().isEmpty()) {
-                OpenAiErrors.send(resp, view.failure());
-                async.complete();
-                return;
-            }
             stream(async, view, includeUsage, lastEventId, permit);
             handedOver = true;
         } catch (IOException | RuntimeException e) {
@@ -197,6 +199,17 @@ public final class CompletionsServlet extends ApiServlet {
             if (!handedOver) {
                 permit.run();
             }
+        }
+    }
+
+    private void refuse(AsyncContext async, AnswerView view, Runnable permit) {
+        try {
+            OpenAiErrors.send((HttpServletResponse) async.getResponse(), view.failure());
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.DEBUG, () -> "answer " + view.id() + ": its client went away before its error: " + e);
+        } finally {
+            permit.run();
+            async.complete();
         }
     }
 
