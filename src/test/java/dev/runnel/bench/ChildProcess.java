@@ -1,5 +1,6 @@
 package dev.runnel.bench;
 
+import dev.runnel.testing.ChildJvm;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -7,7 +8,6 @@ import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -38,22 +38,10 @@ final class ChildProcess implements AutoCloseable {
 
     static ChildProcess start(String name, List<String> jvmOptions, String mainClass, List<String> args,
             File logDir, Consumer<String> progress) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
-        command.addAll(jvmOptions);
-        command.add("-cp");
-        command.add(classpath());
-        command.add(mainClass);
-        command.addAll(args);
         logDir.mkdirs();
-        ProcessBuilder pb = new ProcessBuilder(command).redirectError(new File(logDir, name + ".log"));
+        ProcessBuilder pb = new ProcessBuilder(ChildJvm.command(jvmOptions, mainClass, args))
+                .redirectError(new File(logDir, name + ".log"));
         return new ChildProcess(name, pb.start(), progress);
-    }
-
-    /** The test class path: under Surefire its own property (the JVM's may be a manifest-only jar). */
-    static String classpath() {
-        String cp = System.getProperty("surefire.test.class.path");
-        return cp != null && !cp.isBlank() ? cp : System.getProperty("java.class.path");
     }
 
     private void read(Consumer<String> progress) {

@@ -122,9 +122,14 @@ public final class TestServer implements AutoCloseable {
      * Redis; otherwise like {@link #start}.
      */
     public static TestServer startNode(RedisServer redis, String prefix, String... settings) throws Exception {
+        return startNode(redis.url(), prefix, settings);
+    }
+
+    /** Like {@link #startNode(RedisServer, String, String...)}, on the Redis at {@code redisUrl}. */
+    public static TestServer startNode(String redisUrl, String prefix, String... settings) throws Exception {
         String[] all = new String[settings.length + 4];
         all[0] = "runnel.redis.url";
-        all[1] = redis.url();
+        all[1] = redisUrl;
         all[2] = "runnel.redis.prefix";
         all[3] = prefix;
         System.arraycopy(settings, 0, all, 4, settings.length);
@@ -289,15 +294,6 @@ public final class TestServer implements AutoCloseable {
      */
     public void undeploy() throws Exception {
         context.stop();
-    }
-
-    /**
-     * Stops the connector alone: every connection is closed at once and nothing more is accepted, as
-     * when the node's process dies or its network goes. Runnel is not told (no shutdown frames, no
-     * goodbye); {@link #close} stops the rest.
-     */
-    public void cutOff() throws Exception {
-        connector.stop();
     }
 
     /** Stops the whole server: connectors first, then the application. */

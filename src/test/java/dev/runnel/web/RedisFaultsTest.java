@@ -28,9 +28,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Faults across nodes on a real {@code redis-server} of the test's own: Redis killed ({@code SIGKILL})
- * while a publisher runs and restarted with its data; Redis that comes back empty or is flushed; a node
- * that vanishes mid-stream. {@link SharedLogChecker} compares what every client received with
- * {@code XRANGE}. Skipped with the reason when {@code redis-server} is missing (failed under
+ * while a publisher runs and restarted with its data; Redis that comes back empty or is flushed
+ * ({@link NodeKilledTest} kills a node). {@link SharedLogChecker} compares what every client received
+ * with {@code XRANGE}. Skipped with the reason when {@code redis-server} is missing (failed under
  * {@code RUNNEL_REQUIRE_ALL=true}).
  */
 class RedisFaultsTest {
@@ -128,47 +128,6 @@ class RedisFaultsTest {
                 back.assertNoMoreEvents(Duration.ofMillis(200));
             }
         }
-    }
-
-    @Test
-    void aNodeThatVanishesMidStreamLeavesItsClientsToResumeOnAnotherNodeWithNothingLost() throws Exception {
-        redis = RedisServer.start(RedisServer.Persistence.NONE);
-        startNodes(3);
-        TestServer doomed = nodes.get(0);
-        List<SseEvent> client = new ArrayList<>();
-        // Subscribed before the publisher starts, so that the client is owed every entry of the log.
-        EventRecorder first = doomed.subscribe("news");
-        first.connected();
-        try (first; Publisher publisher = new Publisher(nodes.subList(1, 2), "news")) {
-            publisher.awaitAccepted(5);
-            client.addAll(first.next(5));
-
-            doomed.cutOff(); // every connection closed at once, without Runnel's shutdown frames
-            first.awaitEnd(WAIT);
-            client.addAll(first.drainReceived());
-            String cursor = first.lastEventId();
-            assertEquals(client.get(client.size() - 1).id(), cursor);
-
-            try (EventRecorder second = nodes.get(2).resume(cursor, "news")) {
-                second.connected();
-                int through = publisher.accepted.size() + 5;
-                publisher.awaitAccepted(through);
-                publisher.close();
-                String last = publisher.accepted.get(publisher.accepted.size() - 1);
-                for (SseEvent e = second.next(WAIT); ; e = second.next(WAIT)) {
-                    assertNotEquals("reset", e.event(), "resumed without a reset: " + e);
-                    client.add(e);
-                    if (e.id().equals(last)) {
-                        break;
-                    }
-                }
-                second.assertNoMoreEvents(Duration.ofMillis(200));
-            }
-        }
-        SharedLogChecker log = SharedLogChecker.read(redis, PREFIX);
-        log.checkReceived("the client across the vanished node", client, Set.of("news"));
-        List<String> logged = log.of(List.of("news")).stream().map(SharedLogChecker.Entry::id).toList();
-        assertEquals(logged, client.stream().map(SseEvent::id).toList(), "everything logged, once");
     }
 
     private void startNodes(int count) throws Exception {
