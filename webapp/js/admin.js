@@ -1,9 +1,13 @@
 /*
  * The admin console. Signs in with the admin credential (kept in this tab's session storage, sent as
  * Authorization: Bearer), follows the private topic runnel/admin/console through the browser client and
- * renders the server's samples, one a second. Every list is bounded: the server sends at most 100
- * streams, 10 topics and 20 happenings a sample; the page keeps 50 happenings and 200 lines of frames,
- * and draws the frame debugger at most four times a second, however fast frames arrive.
+ * renders the server's samples, one a second. With a shared log the topic is shared too, and every
+ * node whose console someone watches publishes there: the page follows the samples of one node (the
+ * one that answered GET admin, or whichever publishes when that one has been silent for 5 s). Each
+ * sample lists every node sharing the log; a node that leaves the list stays a minute marked gone.
+ * Every list is bounded: the server sends at most 100 streams, 10 topics, 20 happenings and 51 nodes
+ * a sample; the page keeps 50 happenings, 50 gone nodes and 200 lines of frames, and draws the frame
+ * debugger at most four times a second, however fast frames arrive.
  * Everything is rendered with DOM APIs and textContent, never as HTML.
  */
 (function () {
@@ -12,12 +16,19 @@
   var STORAGE_KEY = 'runnel.admin';
   var MAX_HAPPENINGS = 50;
   var MAX_FRAME_LINES = 200;
+  var MAX_GONE_NODES = 50;
+  var GONE_SHOWN_MILLIS = 60000;
+  var FOLLOW_SILENCE_MILLIS = 5000;
   var el = Runnel.el;
   var credential = null;
   var feed = null;
   var reopen = null;
   var chart = null;
   var debug = null;
+  var followed = null; // the node whose samples the page shows
+  var followedAt = 0;
+  var listedCards = {}; // id -> card: the nodes of the last sample
+  var gone = {}; // id -> {card, since}: nodes that left the list, shown a minute more
 
   function $(id) { return document.getElementById(id); }
   function bearer() { return { Authorization: 'Bearer ' + credential }; }
@@ -31,8 +42,10 @@
   }
 
   function signIn(secret) {
-    return Runnel.request('GET', 'admin', undefined, { Authorization: 'Bearer ' + secret }).then(function () {
+    return Runnel.request('GET', 'admin', undefined, { Authorization: 'Bearer ' + secret }).then(function (about) {
       credential = secret;
+      followed = about.node;
+      followedAt = Date.now();
       sessionStorage.setItem(STORAGE_KEY, secret);
       setText('signin-error', '');
       show(true);
@@ -47,6 +60,9 @@
     if (feed) feed.close();
     feed = null;
     stopDebug();
+    followed = null;
+    listedCards = {};
+    gone = {};
     show(false);
     setText('signin-error', message || '');
   }
@@ -65,12 +81,25 @@
     }
     // The browser client trades the credential for a one-time ticket at every (re)connect by itself.
     feed = Runnel.connect('events?topic=' + encodeURIComponent(TOPIC), {
-      events: { sample: render },
+      events: { sample: follow },
       token: function () { return credential; },
       onClosed: function () {
         if (credential) reopen = setTimeout(openFeed, 2000);
       }
     });
+  }
+
+  /** Takes the samples of the followed node, or of another once the followed one has been silent a while. */
+  function follow(sample) {
+    var now = Date.now();
+    if (sample.node !== followed) {
+      if (followed && now - followedAt < FOLLOW_SILENCE_MILLIS) return;
+      followed = sample.node;
+      listedCards = {};
+      gone = {};
+    }
+    followedAt = now;
+    render(sample);
   }
 
   function render(sample) {
@@ -85,19 +114,51 @@
     var fill = Math.max(log.events / log.maxEvents, log.bytes / log.maxBytes);
     $('log-fill').style.width = Math.min(100, fill * 100).toFixed(1) + '%';
     chart.push([sample.rates.published, sample.rates.delivered]);
-    renderNodes(sample.nodes);
+    renderNodes(sample.nodes, sample.nodesLeftOut || 0);
     renderStreams(sample.streams);
     renderTopics(sample.topics);
     renderHappenings(sample.happenings);
   }
 
-  function renderNodes(nodes) {
-    $('nodes').tBodies[0].replaceChildren.apply($('nodes').tBodies[0], nodes.map(function (n) {
-      return el('tr', { dataset: { node: n.id } },
-        cell(n.id + (n.self ? ' (this node)' : '')), cell(n.version), cell(n.log),
-        cell(Runnel.duration(n.uptimeSeconds), 'num'), cell(Runnel.number(n.streams), 'num'),
-        cell(Runnel.bytes(n.heapUsed) + ' / ' + Runnel.bytes(n.heapMax), 'num'), cell(Runnel.number(n.threads), 'num'));
+  function renderNodes(nodes, leftOut) {
+    var now = Date.now();
+    var listed = {};
+    nodes.forEach(function (n) {
+      listed[n.id] = n;
+      delete gone[n.id];
+    });
+    Object.keys(listedCards).forEach(function (id) {
+      if (!listed[id]) gone[id] = { card: listedCards[id], since: now };
+    });
+    listedCards = listed;
+    var goneIds = Object.keys(gone).filter(function (id) { return now - gone[id].since < GONE_SHOWN_MILLIS; })
+      .sort(function (a, b) { return gone[b].since - gone[a].since; }).slice(0, MAX_GONE_NODES);
+    var kept = {};
+    goneIds.forEach(function (id) { kept[id] = gone[id]; });
+    gone = kept;
+    var rows = nodes.map(function (n) { return nodeRow(n, null); }).concat(goneIds.sort().map(function (id) {
+      return nodeRow(gone[id].card, gone[id].since);
     }));
+    var body = $('nodes').tBodies[0];
+    body.replaceChildren.apply(body, rows);
+    setText('nodes-count', Runnel.number(nodes.length));
+    setText('nodes-note', leftOut > 0 ? '… and ' + leftOut + ' more nodes alive, not listed.' : '');
+  }
+
+  /** A node's row; goneSince: when it left the list (its row then says gone), or null. */
+  function nodeRow(n, goneSince) {
+    var streams = Object.keys(n.streams || {}).sort().map(function (t) { return t + ' ' + Runnel.number(n.streams[t]); }).join(' · ');
+    var where = [n.context, n.server].filter(function (x) { return x; }).join(' · ');
+    var label = el('td', { className: 'mono' }, n.id, n.self && !goneSince ? el('span', { className: 'badge info', text: 'this node' }) : null,
+      goneSince ? el('span', { className: 'badge warning', text: 'gone' }) : null);
+    var seen = goneSince ? 'gone ' + Runnel.duration((Date.now() - goneSince) / 1000) + ' ago'
+      : Runnel.number(n.lastSeenSeconds, 1) + ' s ago';
+    return el('tr', { dataset: { node: n.id, state: goneSince ? 'gone' : 'up' }, className: goneSince ? 'gone' : null },
+      label, cell(seen, 'num'), cell(where || '—'), cell(n.version), cell(n.log), cell(n.started ? new Date(n.started).toLocaleString() : '—'),
+      cell(Runnel.duration(n.uptimeSeconds), 'num'), cell(streams || '—'), cell(Runnel.number(n.subscriptions), 'num'),
+      cell(Runnel.number(n.rates && n.rates.published, 1), 'num'), cell(Runnel.number(n.rates && n.rates.delivered, 1), 'num'),
+      cell(Runnel.number(n.tailLag), 'num'), cell(Runnel.bytes(n.heapUsed) + ' / ' + Runnel.bytes(n.heapMax), 'num'),
+      cell(Runnel.number(n.threads), 'num'));
   }
 
   function renderStreams(streams) {

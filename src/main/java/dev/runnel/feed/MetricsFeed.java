@@ -25,7 +25,9 @@ import java.util.function.LongSupplier;
  * </pre>
  * CPU loads are fractions from 0 to 1, or null where the platform does not report them; the rates
  * are averaged over the last interval. Samples coalesce while the fan-out is behind
- * ({@link Hub#publishLatest}); a refused one is dropped, the next carries the latest.
+ * ({@link Hub#publishLatest}); a refused one is dropped, the next carries the latest. With a node
+ * name, a sample's state key is its node: with several nodes on one log, a new subscriber gets the
+ * latest sample of each, not only of whichever node sampled last.
  *
  * <p>Threading: ticks run on the scheduler; {@link #close} from any thread.
  */
@@ -54,8 +56,9 @@ public final class MetricsFeed implements AutoCloseable {
     }
 
     /**
-     * @param node the sampling node's name, sent with every sample: the samples are this node's, and
-     *             with several nodes on one log every node's arrive on the one topic; null to send none
+     * @param node the sampling node's name, sent with every sample and its state key: the samples are
+     *             this node's, and with several nodes on one log every node's arrive on the one topic,
+     *             where a new subscriber gets the latest of each; null to send none (key {@value #EVENT})
      */
     public MetricsFeed(Hub hub, Sources sources, String node) {
         this.node = node;
@@ -105,7 +108,8 @@ public final class MetricsFeed implements AutoCloseable {
         lastNanos = now;
         lastEvents = events;
         lastFrames = frames;
-        refusals.note(hub.publishLatest(new Publication(TOPIC, EVENT, data.toString(), null, false)));
+        // Keyed by the node: the topic keeps the latest sample of every node, each node's own replacing its last.
+        refusals.note(hub.publishLatest(new Publication(TOPIC, EVENT, data.toString(), node, false)));
     }
 
     @Override

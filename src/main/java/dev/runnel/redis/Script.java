@@ -34,6 +34,8 @@ final class Script {
     static final Script LEASE_KEEP = load("lease-keep.lua", false);
     static final Script LEASE_RELEASE = load("lease-release.lua", false);
     static final Script RUN_CANCEL = load("run-cancel.lua", false);
+    static final Script NODE_ANNOUNCE = load("node-announce.lua", false);
+    static final Script NODES_LIST = load("nodes-list.lua", false);
 
     private final String name;
     private final String text;

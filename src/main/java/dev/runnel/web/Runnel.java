@@ -10,6 +10,7 @@ import dev.runnel.metrics.RunnelMetrics;
 import dev.runnel.metrics.SharedLogHealth;
 import dev.runnel.metrics.TopicActivity;
 import dev.runnel.redis.Lease;
+import dev.runnel.redis.NodeRegistry;
 import dev.runnel.redis.RunRegistry;
 import dev.runnel.redis.SharedEventLog;
 import dev.runnel.redis.SharedLog;
@@ -26,8 +27,11 @@ import dev.runnel.web.limits.RateLimiter;
 import dev.runnel.web.limits.StreamLimits;
 import dev.runnel.web.ops.ConsoleFeed;
 import dev.runnel.web.ops.Happenings;
+import dev.runnel.web.ops.NodeCard;
+import dev.runnel.web.ops.NodeDirectory;
 import dev.runnel.web.ops.OpenStreams;
 import java.lang.System.Logger.Level;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -84,6 +88,9 @@ public final class Runnel implements Server, AutoCloseable {
     private final ThreadPoolExecutor fanOut;
     private final ScheduledThreadPoolExecutor scheduler;
     private final long startedNanos = System.nanoTime();
+    private final Instant startedAt = Instant.now();
+    private final SharedNodes nodes;
+    private volatile NodeCard.Where where;
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
     private volatile boolean shuttingDown;
 
@@ -151,9 +158,15 @@ public final class Runnel implements Server, AutoCloseable {
                 }
             });
         }
+        // With a shared log every node lists every other on its console, through Redis; alone, itself.
+        this.nodes = shared == null ? null
+                : new SharedNodes(new NodeRegistry(shared.connections(), shared.prefix()), nodeId,
+                        config.redisLeaseTtl().toMillis());
+        NodeCard card = new NodeCard(new NodeCard.Sources(nodeId, version, logKind(), hub, startedAt, this::uptimeMillis,
+                this::streamsByTransport, () -> shared == null ? -1 : shared.health().lag(), () -> where));
         ConsoleFeed console = new ConsoleFeed(new ConsoleFeed.Sources(hub, metrics, openStreams, activity, happenings,
-                rejections, new ConsoleFeed.Node(version, logKind(), config.logSize(), config.logMaxBytes(),
-                        this::uptimeMillis, this::isShuttingDown)));
+                rejections, new ConsoleFeed.LogBounds(config.logSize(), config.logMaxBytes()), card,
+                nodes == null ? NodeDirectory.ALONE : nodes, this::isShuttingDown));
         every(1000, console::tick);
 
         long heartbeatNanos = config.heartbeat().toNanos();
@@ -253,7 +266,12 @@ public final class Runnel implements Server, AutoCloseable {
         }, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
     }
 
-    /** This node's name: in Redis's client list, the leases it holds and {@code /stats}. */
+    /** Where this node runs, once its container has said it: the admin console's list of nodes shows it. */
+    void locate(String contextPath, String serverInfo) {
+        where = new NodeCard.Where(contextPath.isEmpty() ? "/" : contextPath, serverInfo);
+    }
+
+    /** This node's name: in Redis's client list, the leases it holds, {@code /stats} and the admin console. */
     @Override
     public String nodeId() {
         return nodeId;
@@ -491,6 +509,9 @@ public final class Runnel implements Server, AutoCloseable {
     @Override
     public void close() {
         shuttingDown = true;
+        if (nodes != null) {
+            nodes.close(); // first: the other nodes' consoles drop this one at once
+        }
         hub.close();
         try {
             // Every event accepted before the close reaches the open streams ahead of their final frame.

@@ -58,6 +58,7 @@ public final class RunnelListener implements ServletContextListener {
     public void contextInitialized(ServletContextEvent sce) {
         ServletContext context = sce.getServletContext();
         Runnel runnel = new Runnel(Settings.of(context::getInitParameter));
+        runnel.locate(context.getContextPath(), context.getServerInfo());
         ChatConfig chatConfig = runnel.chat();
         RunnelConfig config = runnel.config();
         context.setAttribute(Runnel.ATTRIBUTE, runnel);
@@ -105,6 +106,7 @@ public final class RunnelListener implements ServletContextListener {
     /** What {@code GET /admin} tells about this instance. */
     private static Map<String, Object> about(Runnel runnel) {
         Map<String, Object> about = new LinkedHashMap<>();
+        about.put("node", runnel.nodeId());
         about.put("version", runnel.version());
         about.put("epoch", runnel.hub().epoch());
         about.put("log", runnel.logKind());

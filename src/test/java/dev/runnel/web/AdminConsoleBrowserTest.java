@@ -7,6 +7,7 @@ import com.google.gson.JsonParser;
 import dev.runnel.stream.CloseReason;
 import dev.runnel.testing.Browser;
 import dev.runnel.testing.EventRecorder;
+import dev.runnel.testing.RedisServer;
 import dev.runnel.testing.TestServer;
 import java.time.Duration;
 import java.util.List;
@@ -22,7 +23,8 @@ import org.openqa.selenium.WebDriver;
 /**
  * The admin console in a real Chromium: without the admin credential a sign-in prompt and no data;
  * signed in, the streams a test opens appear and go when they close, an operator's close ends a
- * client's stream, and a test event published from the page shows in the page's frame debugger.
+ * client's stream, a test event published from the page shows in the page's frame debugger, and with
+ * a shared Redis the page of one node lists the other, and shows it gone once it stopped.
  */
 class AdminConsoleBrowserTest {
     /** The console samples once a second; the machine may be loaded. */
@@ -85,6 +87,7 @@ class AdminConsoleBrowserTest {
             browser.until(WAIT, () -> browser.text("#signin-error").contains("Not an admin credential"));
             assertTrue(!page.findElement(By.id("console")).isDisplayed());
             assertEquals(0, page.findElements(By.cssSelector("#streams tbody tr")).size(), "no data");
+            assertEquals(0, page.findElements(By.cssSelector("#nodes tbody tr")).size(), "no nodes");
             assertEquals("—", page.findElement(By.id("t-streams")).getDomProperty("textContent"));
         }
     }
@@ -133,8 +136,40 @@ class AdminConsoleBrowserTest {
         page.findElement(By.id("debug-stop")).click();
     }
 
+    @Test
+    void thePageOfOneNodeListsTheOtherNodeOfItsRedisAndShowsItGoneOnceItStopped() throws Exception {
+        RedisServer redis = RedisServer.shared();
+        String prefix = RedisServer.freshPrefix();
+        try (TestServer a = TestServer.startWithDemos("runnel.redis.url", redis.url(), "runnel.redis.prefix", prefix)) {
+            a.api().awaitStats("the node reached Redis", s -> s.get("ready").getAsBoolean(), WAIT);
+            TestServer b = TestServer.startNode(redis, prefix);
+            String idA = a.runnel().nodeId();
+            String idB = b.runnel().nodeId();
+            try {
+                signIn(a);
+                browser.until(WAIT, () -> "up".equals(nodeState(idB)));
+                String self = nodeRow(idA);
+                assertTrue(self.contains("this node") && self.contains("redis"), self);
+                String other = nodeRow(idB);
+                assertTrue(other.contains(b.runnel().version()) && !other.contains("this node"), other);
+                browser.screenshot("admin-nodes-both-up");
+            } finally {
+                b.close();
+            }
+            browser.until(WAIT, () -> "gone".equals(nodeState(idB)));
+            assertEquals("up", nodeState(idA));
+            // Signed out before its node stops: a stream the server cuts is an error in the browser's console.
+            page.findElement(By.id("signout")).click();
+            browser.until(WAIT, () -> page.findElement(By.id("signin")).isDisplayed());
+        }
+    }
+
     private void signIn() {
-        page.get(server.uri("/admin.html").toString());
+        signIn(server);
+    }
+
+    private void signIn(TestServer node) {
+        page.get(node.uri("/admin.html").toString());
         browser.type("#secret", TestServer.ADMIN_SECRET);
         page.findElement(By.id("signin-button")).click();
         browser.until(WAIT, () -> page.findElement(By.id("console")).isDisplayed());
@@ -149,6 +184,18 @@ class AdminConsoleBrowserTest {
     private static String row(String id) {
         return (String) browser.script("var r = document.querySelector('#streams tbody tr[data-id=\"' + arguments[0]"
                 + " + '\"]'); return r ? r.textContent : null;", id);
+    }
+
+    /** The text of the console's row for node {@code id}, or null. */
+    private static String nodeRow(String id) {
+        return (String) browser.script("var r = document.querySelector('#nodes tbody tr[data-node=\"' + arguments[0]"
+                + " + '\"]'); return r ? r.textContent : null;", id);
+    }
+
+    /** {@code up} or {@code gone} as the console's row for node {@code id} says, or null without a row. */
+    private static String nodeState(String id) {
+        return (String) browser.script("var r = document.querySelector('#nodes tbody tr[data-node=\"' + arguments[0]"
+                + " + '\"]'); return r ? r.dataset.state : null;", id);
     }
 
     private static String connection(EventRecorder stream) {

@@ -90,6 +90,36 @@ class TickerAcrossNodesTest {
         assertEquals(expected, seen, "each node's samples, labelled with its node");
     }
 
+    @Test
+    void aNewSubscriberOfTheMetricsGetsTheLatestSampleOfEveryNode() throws Exception {
+        java.util.Set<String> expected = new java.util.HashSet<>();
+        for (TestServer node : nodes) {
+            expected.add(node.runnel().nodeId());
+        }
+        try (EventRecorder first = nodes.get(0).subscribe("system")) {
+            first.connected();
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (int i = 0; i < 200 && !seen.equals(expected); i++) {
+                seen.add(com.google.gson.JsonParser.parseString(first.next(WAIT).data()).getAsJsonObject().get("node")
+                        .getAsString());
+            }
+            assertEquals(expected, seen, "both nodes have sampled");
+        }
+        for (TestServer node : nodes) {
+            try (EventRecorder late = node.subscribe("system")) {
+                String cursor = com.google.gson.JsonParser.parseString(late.connected().data()).getAsJsonObject()
+                        .get("cursor").getAsString();
+                // The snapshot comes first, its events at or before where the stream joined; live ones follow.
+                java.util.Set<String> snapshot = new java.util.HashSet<>();
+                for (SseEvent e = late.next(WAIT); sequence(e.id()) <= sequence(cursor); e = late.next(WAIT)) {
+                    snapshot.add(com.google.gson.JsonParser.parseString(e.data()).getAsJsonObject().get("node")
+                            .getAsString());
+                }
+                assertEquals(expected, snapshot, "the latest sample of each node, on " + node.runnel().nodeId());
+            }
+        }
+    }
+
     /** Whether the lease in Redis names {@code node}. */
     private boolean holds(TestServer node) {
         String answer = redis.command("EVAL", "return redis.call('GET', KEYS[1]) == ARGV[1] and 1 or 0", "1",

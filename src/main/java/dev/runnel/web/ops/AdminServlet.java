@@ -18,7 +18,8 @@ import java.util.function.Supplier;
  * whatever {@code runnel.metrics.public} says:
  * <ul>
  *   <li>{@code GET /admin}: who signed in and where the console's feed is ({@code {"admin": true,
- *       "subject", "topic", "version", "epoch"}}); the console's sign-in check;</li>
+ *       "subject", "topic", "node", "version", "epoch"}}); the console's sign-in check, and the node
+ *       whose samples it follows;</li>
  *   <li>{@code DELETE /admin/streams/<id>}: closes an open stream now ({@code 204}; {@code 404} when
  *       no stream has that id); its client reconnects and resumes with {@code Last-Event-ID}.</li>
  * </ul>

@@ -10,28 +10,35 @@ import dev.runnel.metrics.TopicActivity;
 import dev.runnel.stream.StreamMetrics;
 import dev.runnel.web.auth.Access;
 import java.lang.System.Logger.Level;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryUsage;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * The admin console's feed, over Runnel itself: once a second, while at least one stream watches
- * {@value #TOPIC}, one {@code sample} event with the node, the open streams, the busiest topics, the
- * evictions and rejections since the last sample, the publish and delivery rates and the log's fill.
+ * {@value #TOPIC}, one {@code sample} event with the node that sampled, the nodes, the open streams,
+ * the busiest topics, the evictions and rejections since the last sample, the publish and delivery
+ * rates and the log's fill.
  * <pre>
  * event: sample
- * data: {"time":…,"nodes":[{"id":"4242@host","self":true,"version":"0.1.0",…}],"rates":{"published":12.0,
+ * data: {"time":…,"node":"web-1-k3f9ab","nodes":[{"id":"web-1-k3f9ab","self":true,"lastSeenSeconds":0,…},
+ *        {"id":"web-2-77c1d0","lastSeenSeconds":0.6,…}],"nodesLeftOut":0,"rates":{"published":12.0,
  *        "delivered":480.0},"log":{…},"streams":{"open":3,"shown":[…]},"topics":[…],"happenings":{…}}
  * </pre>
- * Its cost is bounded whatever the load: one sample a second (sampled counters, not a line per event),
+ * {@code nodes} holds this node's {@link NodeCard} first, then the other nodes the {@link NodeDirectory}
+ * knows (with a shared log, every node sharing it). Everything else is this node's own: with a shared
+ * log the topic is shared too, and a console follows the samples of one {@code node}.
+ *
+ * <p>Its cost is bounded whatever the load: one sample a second (sampled counters, not a line per event),
  * at most {@value #MAX_STREAMS} streams, {@value #MAX_TOPICS} topics and {@value #MAX_HAPPENINGS}
- * happenings per sample (with the number of those left out). Nobody watching, nothing is published,
- * so the log is not filled with samples nobody reads. The topic is reserved ({@link Access#ADMIN_TOPICS}):
- * only an admin credential, or a ticket one issued, subscribes; nobody publishes there over HTTP.
+ * happenings per sample (with the number of those left out), and as many nodes as the directory lists.
+ * Nobody watching, nothing is published, so the log is not filled with samples nobody reads; the card
+ * still goes to the directory every tick, for the consoles of the other nodes. The topic is reserved
+ * ({@link Access#ADMIN_TOPICS}): only an admin credential, or a ticket one issued, subscribes; nobody
+ * publishes there over HTTP.
  *
  * <p>Threading: {@link #tick} runs on Runnel's scheduler, one at a time.
  */
@@ -47,14 +54,13 @@ public final class ConsoleFeed {
 
     /** Where a sample comes from. */
     public record Sources(Hub hub, StreamMetrics streams, OpenStreams open, TopicActivity topics,
-            Happenings happenings, Rejections rejections, Node node) {}
+            Happenings happenings, Rejections rejections, LogBounds log, NodeCard self, NodeDirectory nodes,
+            BooleanSupplier shuttingDown) {}
 
-    /** This node as the console names it; several with a shared log. */
-    public record Node(String version, String logKind, int logMaxEvents, long logMaxBytes,
-            java.util.function.LongSupplier uptimeMillis, java.util.function.BooleanSupplier shuttingDown) {}
+    /** The log's bounds, for its fill. */
+    public record LogBounds(int maxEvents, long maxBytes) {}
 
     private final Sources s;
-    private final String nodeId = ManagementFactory.getRuntimeMXBean().getName();
     // Scheduler thread only.
     private long lastNanos = System.nanoTime();
     private long lastPublished;
@@ -68,7 +74,7 @@ public final class ConsoleFeed {
 
     /** Samples, and publishes the sample when someone watches. Scheduler thread. */
     public void tick() {
-        if (s.node().shuttingDown().getAsBoolean()) {
+        if (s.shuttingDown().getAsBoolean()) {
             return;
         }
         long now = System.nanoTime();
@@ -83,12 +89,18 @@ public final class ConsoleFeed {
         lastNanos = now;
         lastPublished = published;
         lastDelivered = delivered;
-        if (open.stream().noneMatch(e -> e.stream().topics().contains(TOPIC))) {
+        boolean watched = open.stream().anyMatch(e -> e.stream().topics().contains(TOPIC));
+        JsonObject card = s.self().describe(rates);
+        s.nodes().offer(card, watched);
+        if (!watched) {
             return;
         }
         JsonObject sample = new JsonObject();
         sample.addProperty("time", System.currentTimeMillis());
-        sample.add("nodes", nodes(open.size()));
+        sample.addProperty("node", s.self().id());
+        NodeDirectory.Others others = s.nodes().others();
+        sample.add("nodes", nodes(card, others));
+        sample.addProperty("nodesLeftOut", others.leftOut());
         sample.add("rates", rates);
         sample.add("log", log());
         sample.add("streams", streams(open, now));
@@ -101,22 +113,14 @@ public final class ConsoleFeed {
         }
     }
 
-    private JsonArray nodes(int openStreams) {
-        MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-        JsonObject node = new JsonObject();
-        node.addProperty("id", nodeId);
-        node.addProperty("self", true);
-        node.addProperty("version", s.node().version());
-        node.addProperty("epoch", s.hub().epoch());
-        node.addProperty("log", s.node().logKind());
-        node.addProperty("uptimeSeconds", s.node().uptimeMillis().getAsLong() / 1000);
-        node.addProperty("streams", openStreams);
-        node.addProperty("subscriptions", s.hub().subscriptionCount());
-        node.addProperty("heapUsed", heap.getUsed());
-        node.addProperty("heapMax", heap.getMax() > 0 ? heap.getMax() : heap.getCommitted());
-        node.addProperty("threads", ManagementFactory.getThreadMXBean().getThreadCount());
+    /** This node's card first, then the others'. */
+    private static JsonArray nodes(JsonObject card, NodeDirectory.Others others) {
+        JsonObject self = card.deepCopy();
+        self.addProperty("self", true);
+        self.addProperty("lastSeenSeconds", 0);
         JsonArray nodes = new JsonArray();
-        nodes.add(node);
+        nodes.add(self);
+        others.nodes().forEach(nodes::add);
         return nodes;
     }
 
@@ -124,9 +128,9 @@ public final class ConsoleFeed {
         EventLog.Figures figures = s.hub().logFigures();
         JsonObject log = new JsonObject();
         log.addProperty("events", figures.events());
-        log.addProperty("maxEvents", s.node().logMaxEvents());
+        log.addProperty("maxEvents", s.log().maxEvents());
         log.addProperty("bytes", figures.bytes());
-        log.addProperty("maxBytes", s.node().logMaxBytes());
+        log.addProperty("maxBytes", s.log().maxBytes());
         return log;
     }
 
