@@ -4,8 +4,9 @@ package dev.runnel.hub;
  * How far the fan-out may fall behind the publishers: events accepted but not yet handed to the
  * streams, at most {@code maxBacklog} of them and none waiting longer than {@code maxLagMillis}; and
  * the streams writing what they were handed on time ({@link WriteLag}: most writes carry no event
- * older than half of {@code maxLagMillis}). Beyond any of these, a publish is held back (asynchronously: no thread waits) until the fan-out has made room,
- * for at most {@link #maxHoldMillis}; then it is refused ({@link Receipt.Status#BACKLOGGED}).
+ * older than a fifth of {@code maxLagMillis}). Beyond any of these, a publish is held back
+ * (asynchronously: no thread waits) until the fan-out has made room, for at most
+ * {@link #maxHoldMillis}; then it is refused ({@link Receipt.Status#BACKLOGGED}).
  *
  * <p>Threading: immutable.
  */

@@ -13,8 +13,10 @@ import java.util.function.LongSupplier;
  *
  * <p>Each write reports the age of the oldest live event it carried (log took it → written). Over
  * windows of {@value #WINDOW_MILLIS} ms, the streams are <em>behind</em> when more than half of the
- * writes carried an event older than half the lag bound: half, so that publishing pauses while what
- * is queued can still be written within the bound. A majority of writes, not any one: a slow reader
+ * writes carried an event older than a fifth of the lag bound. A fifth, because what is queued
+ * behind that event must be written too: when publishers outpace the writes several times over (as
+ * they do when nothing holds them), a queue whose head waited {@code t} holds several times {@code t}
+ * of writing, and publishing must pause while all of it still fits in the bound. A majority of writes, not any one: a slow reader
  * writes late too, and it must not hold back everyone's publishes (its own queue bound evicts it).
  * A window without enough writes says nothing (the queues are empty, or nothing is subscribed), so the
  * signal never sticks once writing stops.
@@ -22,7 +24,7 @@ import java.util.function.LongSupplier;
  * <p>Threading: thread-safe; {@link #written} is called by every stream's writer, lock-free.
  */
 final class WriteLag {
-    static final long WINDOW_MILLIS = 100;
+    static final long WINDOW_MILLIS = 50;
     private static final long WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(WINDOW_MILLIS);
     private static final int MIN_WRITES = 16;
 
@@ -35,12 +37,12 @@ final class WriteLag {
     private volatile int lateShare;           // per cent of the last window's writes that were late
 
     /**
-     * @param maxLagMillis the fan-out's lag bound; a write is late past half of it
+     * @param maxLagMillis the fan-out's lag bound; a write is late past a fifth of it
      * @param nanoClock    monotonic nanoseconds ({@code System::nanoTime})
      */
     WriteLag(long maxLagMillis, LongSupplier nanoClock) {
         this.lateNanos = maxLagMillis >= Long.MAX_VALUE / 2_000_000 ? Long.MAX_VALUE
-                : TimeUnit.MILLISECONDS.toNanos(maxLagMillis) / 2;
+                : TimeUnit.MILLISECONDS.toNanos(maxLagMillis) / 5;
         this.nanoClock = nanoClock;
         this.windowStart = new AtomicLong(nanoClock.getAsLong());
     }

@@ -96,7 +96,7 @@ class FanOutBacklogTest {
         assertTrue(hub.publish(Publication.of("news", null, "a")).toCompletableFuture().join().isAccepted());
         fanOut.runAll(); // handed on: the hub's own queue is empty, the lag is in the streams'
         for (int i = 0; i < 20; i++) {
-            hub.streamWrote(TimeUnit.MILLISECONDS.toNanos(400)); // most writes late (past half the bound)
+            hub.streamWrote(TimeUnit.MILLISECONDS.toNanos(400)); // most writes late (past a fifth of the bound)
         }
         clock.set(WriteLag.WINDOW_MILLIS);
         hub.streamWrote(TimeUnit.MILLISECONDS.toNanos(400));

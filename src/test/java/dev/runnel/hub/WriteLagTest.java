@@ -9,11 +9,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link WriteLag}: the streams are behind when most writes of a window carried an event older than
- * half the lag bound; a slow few are not the hub's lag, and the signal ends when writing does.
+ * a fifth of the lag bound; a slow few are not the hub's lag, and the signal ends when writing does.
  */
 class WriteLagTest {
     private static final long LAG_MILLIS = 500;
-    private static final long LATE = TimeUnit.MILLISECONDS.toNanos(LAG_MILLIS / 2) + 1;
+    private static final long LATE = TimeUnit.MILLISECONDS.toNanos(LAG_MILLIS / 5) + 1;
     private static final long ON_TIME = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final TestClock clock = new TestClock(0);
