@@ -24,6 +24,10 @@ import java.util.regex.Pattern;
  * {@code chat/<id>} in the hub ({@link Answer}); the answer outlives any connection, so readers come
  * and go, resume with {@code Last-Event-ID}, and never cause a second generation.
  *
+ * <p>With several nodes on one log, an answer is written on the node that accepted it, and the
+ * {@link AnswerRegistry} makes it known to the others: {@link #find} and {@link #cancel} reach an
+ * answer of another node through it.
+ *
  * <p>Threading: thread-safe. The gateway's monitor guards the running answers and the counts; an
  * answer's own monitor its events (lock order: gateway, answer, hub — and the gateway's is never
  * held while an answer publishes).
@@ -78,6 +82,7 @@ public final class ChatGateway implements AutoCloseable {
     private boolean closed;                                      // guarded by this
     private final ScheduledFuture<?> watchdog;
     private final ScheduledExecutorService scheduler;
+    private volatile AnswerRegistry registry = AnswerRegistry.NONE;
 
     public ChatGateway(Hub hub, ChatModel model, ScheduledExecutorService scheduler, Limits limits,
             String systemPrompt, AnswerStore store, History history, Budget budget) {
@@ -95,6 +100,14 @@ public final class ChatGateway implements AutoCloseable {
         long shortest = Math.min(idle > 0 ? idle : Long.MAX_VALUE, max > 0 ? max : Long.MAX_VALUE);
         long period = Math.max(5, Math.min(1000, shortest / 4));
         this.watchdog = scheduler.scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Makes this node's answers known to the other nodes of its log through {@code registry}, and
+     * theirs found through it; closed with the gateway. Called once, before the first answer.
+     */
+    public void registerWith(AnswerRegistry registry) {
+        this.registry = registry;
     }
 
     /** How conversations are bounded ({@code runnel.chat.history.*}). */
@@ -139,7 +152,7 @@ public final class ChatGateway implements AutoCloseable {
                         throw new ChatRefused(ChatRefused.Kind.CONFLICT, "Idempotency-Key \"" + q.idempotencyKey()
                                 + "\" was used for another question (expected: a new key for a new question)");
                     }
-                    return find(b.answerId()).map(AnswerView::asReplayed).orElseThrow(() -> new ChatRefused(
+                    return findHere(b.answerId()).map(AnswerView::asReplayed).orElseThrow(() -> new ChatRefused(
                             ChatRefused.Kind.CONFLICT, "the answer of Idempotency-Key \"" + q.idempotencyKey()
                                     + "\" is no longer kept"));
                 }
@@ -162,7 +175,9 @@ public final class ChatGateway implements AutoCloseable {
             answer = new Answer(id, caller, conversation, given.get(given.size() - 1).content(), model.name(), System.currentTimeMillis(), hub, limits.coalesce().toNanos(), scheduler, this::ended);
             running.put(id, answer);
         }
-        store.save(answer.view());
+        AnswerView started = answer.view();
+        store.save(started);
+        registry.announce(new AnswerRegistry.Entry(started, caller));
         List<ChatModel.Message> messages = new ArrayList<>();
         if (systemPrompt != null && (given.isEmpty() || !given.get(0).role().equals("system"))) {
             messages.add(new ChatModel.Message("system", systemPrompt));
@@ -181,8 +196,15 @@ public final class ChatGateway implements AutoCloseable {
         return answer.view();
     }
 
-    /** The answer as it now is, running or kept. */
+    /**
+     * The answer as it now is, running or kept, here or, as its node last announced it (without its
+     * text, which is in its topic), on another node of the log.
+     */
     public Optional<AnswerView> find(String id) {
+        return findHere(id).or(() -> registry.elsewhere(id).map(AnswerRegistry.Entry::answer));
+    }
+
+    private Optional<AnswerView> findHere(String id) {
         Answer a;
         synchronized (this) {
             a = running.get(id);
@@ -193,7 +215,9 @@ public final class ChatGateway implements AutoCloseable {
     /**
      * Stops a running answer: it ends with {@code done} {@code cancelled}, its upstream request is
      * aborted. Returns the answer as it now is (one that had ended keeps its state), or empty when
-     * {@code caller} has no such answer.
+     * {@code caller} has no such answer. An answer another node writes is asked to stop there and
+     * comes back still {@code RUNNING}, as that node last announced it: it ends within a fraction of a
+     * second.
      */
     public Optional<AnswerView> cancel(String caller, String id) {
         Answer a;
@@ -201,13 +225,42 @@ public final class ChatGateway implements AutoCloseable {
             a = running.get(id);
         }
         if (a == null) {
-            return find(id);
+            Optional<AnswerView> kept = store.find(id);
+            return kept.isPresent() ? kept : cancelElsewhere(caller, id);
         }
-        if (!a.owner.equals(caller) && !caller.equals(ANY_ANSWER)) {
+        if (!mayStop(caller, a.owner)) {
             return Optional.empty(); // another caller's answer is none of this one's business
         }
         a.cancel();
         return Optional.of(a.view());
+    }
+
+    private Optional<AnswerView> cancelElsewhere(String caller, String id) {
+        Optional<AnswerRegistry.Entry> there = registry.elsewhere(id);
+        if (there.isEmpty() || there.get().answer().ended()) {
+            return there.map(AnswerRegistry.Entry::answer);
+        }
+        if (!mayStop(caller, there.get().owner()) || !registry.requestCancel(id)) {
+            return Optional.empty();
+        }
+        return Optional.of(there.get().answer());
+    }
+
+    private static boolean mayStop(String caller, String owner) {
+        return owner.equals(caller) || caller.equals(ANY_ANSWER);
+    }
+
+    /** This node's running answers, as they now are, with their owners. */
+    public List<AnswerRegistry.Entry> running() {
+        List<Answer> open;
+        synchronized (this) {
+            open = new ArrayList<>(running.values());
+        }
+        List<AnswerRegistry.Entry> entries = new ArrayList<>(open.size());
+        for (Answer a : open) {
+            entries.add(new AnswerRegistry.Entry(a.view(), a.owner));
+        }
+        return entries;
     }
 
     /** Calls {@code then} once the answer's first event is out (a token, or its end); false for an unknown id. */
@@ -224,7 +277,10 @@ public final class ChatGateway implements AutoCloseable {
         return running.size();
     }
 
-    /** Stops every running answer ({@code failed}: the server is shutting down) and the watchdog. */
+    /**
+     * Stops every running answer ({@code failed}: the server is shutting down), the watchdog, and
+     * the registry (once it has announced those ends).
+     */
     @Override
     public void close() {
         List<Answer> open;
@@ -236,7 +292,11 @@ public final class ChatGateway implements AutoCloseable {
         for (Answer a : open) {
             a.fail(Failure.of(Failure.UPSTREAM_ERROR, "the server is shutting down"));
         }
-        model.close();
+        try {
+            model.close();
+        } finally {
+            registry.close();
+        }
     }
 
     private boolean await(String id, Consumer<AnswerView> then, boolean start) {
@@ -263,6 +323,7 @@ public final class ChatGateway implements AutoCloseable {
             running.remove(a.id);
         }
         store.save(view);
+        registry.announce(new AnswerRegistry.Entry(view, a.owner));
         if (view.usage() != null) {
             budgets.spend(a.owner, view.usage().totalTokens());
         } else {

@@ -13,6 +13,7 @@ import redis.clients.jedis.Pipeline;
  *
  * <pre>
  * &lt;prefix&gt;:run:&lt;id&gt;   hash   node, status, cancel ("1" once asked)   expires after ttl
+ *                                  (a task's id, or a chat answer's topic chat/&lt;id&gt;)
  * </pre>
  *
  * <p>Threading: thread-safe.

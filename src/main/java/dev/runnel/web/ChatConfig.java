@@ -8,6 +8,7 @@ import dev.runnel.chat.MemoryAnswerStore;
 import dev.runnel.chat.OpenAiUpstream;
 import dev.runnel.chat.UpstreamConfig;
 import dev.runnel.hub.Hub;
+import dev.runnel.redis.RunRegistry;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -88,17 +89,27 @@ record ChatConfig(
         return upstream != null;
     }
 
-    /** Builds the model (starting the upstream's client, when there is one) and the gateway over it. */
-    ChatGateway start(Hub hub, ScheduledExecutorService scheduler) {
+    /**
+     * Builds the model (starting the upstream's client, when there is one) and the gateway over it;
+     * with {@code runs} (several nodes on one Redis), the gateway's answers are registered there, so
+     * that every node finds and stops them.
+     */
+    ChatGateway start(Hub hub, ScheduledExecutorService scheduler, RunRegistry runs, String node) {
         ChatModel model = upstream != null ? OpenAiUpstream.start(upstream, scheduler)
                 : new MarkovChatModel(MarkovChain.fromResource("/dev/runnel/chat/corpus.txt"), scheduler,
                         tokensPerSecond, limits.maxTokens(), new Random());
+        ChatGateway gateway;
         try {
-            return new ChatGateway(hub, model, scheduler, limits, systemPrompt,
+            gateway = new ChatGateway(hub, model, scheduler, limits, systemPrompt,
                     new MemoryAnswerStore(10_000, System::currentTimeMillis), history, budget);
         } catch (RuntimeException e) {
             model.close();
             throw e;
         }
+        if (runs != null) {
+            // An ended answer stays known for as long as its topic is in the log.
+            gateway.registerWith(new SharedAnswers(runs, node, limits.idempotencyTtl().toMillis(), gateway));
+        }
+        return gateway;
     }
 }

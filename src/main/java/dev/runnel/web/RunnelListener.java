@@ -82,7 +82,7 @@ public final class RunnelListener implements ServletContextListener {
         ChatGateway chat;
         try {
             feeds = Feeds.start(runnel);
-            chat = chatConfig.start(runnel.hub(), runnel.scheduler());
+            chat = chatConfig.start(runnel.hub(), runnel.scheduler(), runnel.runs(), runnel.nodeId());
         } catch (RuntimeException e) {
             runnel.close();
             throw e;

@@ -21,7 +21,9 @@ import java.util.regex.Pattern;
  * on the finite topic {@code chat/<id>} ({@code GET /events?topic=chat/<id>}). With an
  * {@code Idempotency-Key} the same key from the same caller finds the same answer ({@code 200},
  * {@code Idempotent-Replayed: true}) instead of starting another. {@code GET /chat/<id>} shows the
- * answer's state; {@code DELETE /chat/<id>} stops it (409 when it has already ended).
+ * answer's state; {@code DELETE /chat/<id>} stops it (409 when it has already ended). With several
+ * nodes on one Redis both work on every node; a {@code DELETE} of an answer another node writes
+ * answers {@code 202}, the answer as that node last registered it, and that node stops it.
  *
  * <p>With an upstream model configured, starting or stopping an answer needs a credential
  * ({@link dev.runnel.web.auth.Access#chatCaller}); the offline model answers anyone.
@@ -87,6 +89,11 @@ public final class ChatServlet extends ApiServlet {
             case "DELETE" -> {
                 String caller = server.access().chatCaller(req, credentialRequired);
                 AnswerView answer = chat.cancel(caller, id).orElseThrow(() -> notFound(id));
+                if (answer.state() == AnswerView.State.RUNNING) {
+                    // Another node writes it and stops it on its next look at Redis: accepted, not yet done.
+                    sendJson(resp, 202, json(req, answer));
+                    return;
+                }
                 if (answer.state() != AnswerView.State.CANCELLED) {
                     throw new HttpError(409, "answer-finished", "answer " + id + " has already ended ("
                             + answer.finishReason() + ")");
