@@ -2,8 +2,6 @@ package dev.runnel.web;
 
 import dev.runnel.redis.Lease;
 import java.lang.System.Logger.Level;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Keeps a {@link Lease} for a feed that must run on one node at a time (the stock ticker): asks for
@@ -20,9 +18,8 @@ final class FeedLease implements AutoCloseable {
 
     private final Lease lease;
     private final String name;
-    private final ScheduledThreadPoolExecutor keeper;
+    private final SyncThread keeper;
     private volatile boolean wasHeld;
-    private volatile Thread thread;
 
     /**
      * @param threadName the keeping thread is {@code runnel-lease-<threadName>}
@@ -31,13 +28,8 @@ final class FeedLease implements AutoCloseable {
     FeedLease(Lease lease, String threadName, String name, long ttlMillis) {
         this.lease = lease;
         this.name = name;
-        this.keeper = new ScheduledThreadPoolExecutor(1, task -> {
-            Thread t = new Thread(task, "runnel-lease-" + threadName);
-            t.setDaemon(true);
-            thread = t;
-            return t;
-        });
-        keeper.scheduleWithFixedDelay(this::keep, 0, Math.max(1, ttlMillis / 3), TimeUnit.MILLISECONDS);
+        this.keeper = new SyncThread("runnel-lease-" + threadName);
+        keeper.every(0, Math.max(1, ttlMillis / 3), this::keep);
     }
 
     private void keep() {
@@ -60,15 +52,7 @@ final class FeedLease implements AutoCloseable {
 
     @Override
     public void close() {
-        keeper.shutdownNow();
-        try {
-            if (keeper.awaitTermination(5, TimeUnit.SECONDS) && thread != null) {
-                // A terminated pool's worker may still be exiting; a container's leak check must find it gone.
-                thread.join(1000);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        keeper.close();
         try {
             lease.release(); // the next node need not wait for the ttl
         } catch (RuntimeException e) {

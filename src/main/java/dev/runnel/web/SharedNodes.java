@@ -9,7 +9,6 @@ import dev.runnel.web.ops.NodeDirectory;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -34,11 +33,10 @@ final class SharedNodes implements NodeDirectory, AutoCloseable {
     private final NodeRegistry registry;
     private final String node;
     private final long ttlMillis;
-    private final ScheduledThreadPoolExecutor syncer;
+    private final SyncThread syncer;
     private final AtomicReference<String> card = new AtomicReference<>();
     private volatile boolean watched;
     private volatile Seen seen = new Seen(List.of(), 0, System.nanoTime());
-    private volatile Thread thread;
 
     /** The others as last read, and when. */
     private record Seen(List<NodeRegistry.Entry> entries, long alive, long readNanos) {}
@@ -50,14 +48,9 @@ final class SharedNodes implements NodeDirectory, AutoCloseable {
         this.registry = registry;
         this.node = node;
         this.ttlMillis = ttlMillis;
-        this.syncer = new ScheduledThreadPoolExecutor(1, task -> {
-            Thread t = new Thread(task, "runnel-nodes");
-            t.setDaemon(true);
-            thread = t;
-            return t;
-        });
+        this.syncer = new SyncThread("runnel-nodes");
         long period = Math.max(1, Math.min(1000, ttlMillis / 3));
-        syncer.scheduleWithFixedDelay(this::sync, period, period, TimeUnit.MILLISECONDS);
+        syncer.every(period, period, this::sync);
     }
 
     private void sync() {
@@ -118,14 +111,7 @@ final class SharedNodes implements NodeDirectory, AutoCloseable {
 
     @Override
     public void close() {
-        syncer.shutdownNow();
-        try {
-            if (syncer.awaitTermination(5, TimeUnit.SECONDS) && thread != null) {
-                thread.join(1000); // a container's leak check must find the thread gone
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        syncer.close();
         try {
             registry.remove(node); // the other consoles need not wait for the ttl
         } catch (RuntimeException e) {

@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,8 +27,7 @@ final class SharedRuns implements AutoCloseable {
     private final RunRegistry registry;
     private final String node;
     private final String what;
-    private final ScheduledThreadPoolExecutor syncer;
-    private volatile Thread thread;
+    private final SyncThread syncer;
     private final Map<String, String> kept = new HashMap<>();     // the thread only: what each run was registered as
     private final Map<String, Long> keptNanos = new HashMap<>();  // the thread only: when
 
@@ -40,17 +38,12 @@ final class SharedRuns implements AutoCloseable {
         this.registry = registry;
         this.node = node;
         this.what = what;
-        this.syncer = new ScheduledThreadPoolExecutor(1, task -> {
-            Thread t = new Thread(task, threadName);
-            t.setDaemon(true);
-            thread = t;
-            return t;
-        });
+        this.syncer = new SyncThread(threadName);
     }
 
     /** Runs {@code sync} on the thread every {@code periodMillis}; a failed run is logged, and tried again. */
     void every(long periodMillis, Runnable sync) {
-        syncer.scheduleWithFixedDelay(() -> guarded(sync), periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+        syncer.every(periodMillis, periodMillis, () -> guarded(sync));
     }
 
     /** Runs {@code work} on the thread soon, after what was given before; nothing once closed. */
@@ -133,18 +126,6 @@ final class SharedRuns implements AutoCloseable {
     /** Stops the thread once what was given to {@link #execute} has run (a few seconds at most). */
     @Override
     public void close() {
-        syncer.shutdown(); // the periodic syncs stop; what was queued still runs
-        try {
-            if (!syncer.awaitTermination(3, TimeUnit.SECONDS)) {
-                syncer.shutdownNow();
-                syncer.awaitTermination(2, TimeUnit.SECONDS);
-            }
-            Thread t = thread;
-            if (t != null) {
-                t.join(1000); // a container's leak check must find the thread gone
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        syncer.closeAfterQueued(3_000); // the periodic syncs stop; what was queued still runs
     }
 }
