@@ -207,7 +207,10 @@ public final class PollServlet extends ApiServlet {
                 write((HttpServletResponse) async.getResponse(), body);
                 async.complete();
             } catch (IllegalStateException | IOException gone) {
+                // The container let the request go (a client that reset its HTTP/2 stream) and may not
+                // call this listener again: the permit is given back here, as onComplete would.
                 LOG.log(Level.DEBUG, () -> "poll: the request ended before its answer: " + gone);
+                permit.run();
             }
         }
 
